@@ -1,0 +1,74 @@
+"""Plain data records that flow through the pipeline: entities, documents and tagged sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A (possibly discontinuous) text-bound annotation; `spans` are sorted [start, end) character ranges."""
+
+    id: str
+    label: str
+    spans: tuple[Span, ...]
+    text: str = ""
+
+    @property
+    def start(self) -> int:
+        return min(s for s, _ in self.spans)
+
+    @property
+    def end(self) -> int:
+        return max(e for _, e in self.spans)
+
+    def key(self) -> tuple[str, tuple[Span, ...]]:
+        """Identity for comparisons: label and spans, ignoring the annotation id."""
+        return self.label, self.spans
+
+
+@dataclass
+class Document:
+    """One BRAT document: its text and its text-bound entities (already mapped to target types)."""
+
+    doc_id: str
+    text: str
+    entities: list[Entity] = field(default_factory=list)
+
+
+@dataclass
+class Sentence:
+    """One sentence: tokens with absolute character offsets into its document, and BIO tags."""
+
+    doc_id: str
+    index: int
+    tokens: list[str]
+    offsets: list[Span]
+    tags: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "sent": self.index,
+            "tokens": self.tokens,
+            "offsets": [list(o) for o in self.offsets],
+            "tags": self.tags,
+        }
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> "Sentence":
+        return cls(
+            doc_id=row["doc_id"],
+            index=int(row["sent"]),
+            tokens=list(row["tokens"]),
+            offsets=[(int(s), int(e)) for s, e in row["offsets"]],
+            tags=list(row["tags"]),
+        )
+
+    @property
+    def is_plain(self) -> bool:
+        """True when every tag is `O` (a candidate for down-sampling)."""
+        return all(tag == "O" for tag in self.tags)

@@ -1,0 +1,32 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PHEE = ROOT.parent / "shared" / "data" / "phee"
+PHEE_LABEL_MAP = {
+    "Drug": "Drug",
+    "Effect": "ADE",
+    "Treat-Disorder": "Reason",
+    "Route": "Route",
+    "Freq": "Frequency",
+    "Duration": "Duration",
+    "Dosage": "Dosage",
+}
+
+
+@pytest.fixture(scope="session")
+def phee_dir() -> Path:
+    """The real PHEE BRAT corpus beside the checkout; skips when ../shared is absent."""
+    if not (PHEE / "train").is_dir():
+        pytest.skip(f"PHEE corpus not found at {PHEE} (../shared is absent)")
+    return PHEE
+
+
+@pytest.fixture(scope="session")
+def phee_label_map() -> dict[str, str]:
+    return dict(PHEE_LABEL_MAP)

@@ -1,0 +1,175 @@
+"""BRAT standoff input and output: `.txt` documents with `.ann` text-bound annotations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from .errors import InputError
+from .labels import map_label
+from .records import Document, Entity, Span
+from .report import CorpusReport
+
+SKIPPED_KINDS: dict[str, str] = {
+    "A": "attribute", "M": "attribute", "R": "relation", "E": "event",
+    "N": "normalization", "*": "equivalence", "#": "note",
+}
+
+
+def collapse_whitespace(text: str) -> str:
+    """Whitespace runs to one space, ends stripped (how BRAT writes a span's text field)."""
+    return " ".join(text.split())
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(path, f"not valid UTF-8 (byte {error.start}: {error.reason})", line) from None
+
+
+def read_text(path: str | Path) -> str:
+    """The raw document text, newlines untranslated so offsets are exact characters."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "text file not found")
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except UnicodeDecodeError:
+        return _decode(path, path.read_bytes())
+
+
+def _parse_spans(field: str, text_length: int, path: Path, number: int) -> list[Span]:
+    spans = []
+    for fragment in field.split(";"):
+        parts = fragment.split()
+        if len(parts) != 2:
+            raise InputError(path, f"bad fragment {fragment!r}: expected 'start end'", number)
+        try:
+            start, end = int(parts[0]), int(parts[1])
+        except ValueError:
+            raise InputError(path, f"non-integer offset in {fragment!r}", number) from None
+        if not 0 <= start < end <= text_length:
+            raise InputError(
+                path, f"bad offsets {start} {end}: need 0 <= start < end <= {text_length} (text length)", number
+            )
+        spans.append((start, end))
+    return spans
+
+
+def _parse_textbound(line: str, text: str, path: Path, number: int) -> tuple[str, str, list[Span]]:
+    fields = line.split("\t", 2)
+    if len(fields) < 3:
+        raise InputError(path, "text-bound line needs 3 tab-separated fields: id, 'Type start end', text", number)
+    ann_id, type_and_spans, quoted = fields
+    type_and_spans = type_and_spans.strip()
+    if " " not in type_and_spans:
+        raise InputError(path, f"missing offsets after type in {type_and_spans!r}", number)
+    source_type, span_field = type_and_spans.split(" ", 1)
+    spans = _parse_spans(span_field, len(text), path, number)
+    annotated = " ".join(text[s:e] for s, e in spans)
+    if collapse_whitespace(annotated) != collapse_whitespace(quoted):
+        message = f"text mismatch for {ann_id}: offsets give {annotated!r}, file says {quoted!r}"
+        raise InputError(path, message, number)
+    return ann_id, source_type, spans
+
+
+def read_annotations(
+    ann_path: str | Path, text: str, label_map: Mapping[str, str] | None, report: CorpusReport
+) -> list[Entity]:
+    """Text-bound entities of one `.ann` file (mapped to target types); other lines counted and skipped."""
+    ann_path = Path(ann_path)
+    content = _decode(ann_path, ann_path.read_bytes())
+    entities: list[Entity] = []
+    seen: set[str] = set()
+    for number, line in enumerate(content.split("\n"), start=1):
+        line = line.rstrip()
+        if not line:
+            continue
+        kind = line[0]
+        if kind in SKIPPED_KINDS:
+            report.skipped_lines[SKIPPED_KINDS[kind]] += 1
+            continue
+        if kind != "T":
+            ann_id = line.split("\t", 1)[0]
+            report.skipped_lines["unknown"] += 1
+            report.warn(ann_path, number, f"unknown annotation line type {ann_id!r}; skipped")
+            continue
+        ann_id, source_type, spans = _parse_textbound(line, text, ann_path, number)
+        if ann_id in seen:
+            raise InputError(ann_path, f"duplicate annotation id {ann_id}", number)
+        seen.add(ann_id)
+        report.entities_read += 1
+        report.read_by_type[source_type] += 1
+        target = map_label(source_type, label_map)
+        if target is None:
+            report.drop("unmapped_type", source_type)
+            continue
+        report.entities_mapped += 1
+        ordered = tuple(sorted(spans))
+        entities.append(Entity(ann_id, target, ordered, " ".join(text[s:e] for s, e in ordered)))
+    return entities
+
+
+def read_document(
+    txt_path: str | Path,
+    ann_path: str | Path | None,
+    label_map: Mapping[str, str] | None,
+    report: CorpusReport,
+) -> Document:
+    """One document; a missing `.ann` is a counted warning (no entities), a missing `.txt` an error."""
+    txt_path = Path(txt_path)
+    text = read_text(txt_path)
+    report.documents += 1
+    if not text:
+        report.empty_documents += 1
+        report.warn(txt_path, None, "empty text file")
+    if ann_path is None or not Path(ann_path).is_file():
+        report.documents_without_ann += 1
+        report.warn(ann_path or txt_path.with_suffix(".ann"), None, "annotation file not found; no entities")
+        return Document(txt_path.stem, text, [])
+    return Document(txt_path.stem, text, read_annotations(ann_path, text, label_map, report))
+
+
+def read_corpus(folder: str | Path, label_map: Mapping[str, str] | None, report: CorpusReport) -> list[Document]:
+    """Every `.txt`/`.ann` pair in `folder` (not recursive), sorted by doc id (the file stem)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "corpus folder not found")
+    texts = {p.stem: p for p in folder.glob("*.txt") if p.is_file()}
+    anns = {p.stem: p for p in folder.glob("*.ann") if p.is_file()}
+    orphans = sorted(set(anns) - set(texts))
+    if orphans:
+        raise InputError(anns[orphans[0]], f"no matching .txt file ({len(orphans)} .ann file(s) without text)")
+    if not texts:
+        raise InputError(folder, "no documents (.txt files) in folder")
+    return [read_document(texts[stem], anns.get(stem), label_map, report) for stem in sorted(texts)]
+
+
+def _has_space(value: str) -> bool:
+    return not value or any(c.isspace() for c in value)
+
+
+def format_ann(entities: Iterable[Entity]) -> str:
+    """Standard BRAT text-bound lines (`T1\\tType s e;s e\\ttext`), one per entity, newline-terminated.
+
+    `entity.text` must be the document's text of the spans (joined by a space), as the reader and
+    `bio.decode_tags` produce it; it is written with whitespace collapsed, as BRAT does.
+    """
+    lines = []
+    for entity in entities:
+        if not entity.id.startswith("T") or _has_space(entity.id) or _has_space(entity.label):
+            raise ValueError(f"cannot write entity {entity.id!r} ({entity.label!r}) as a BRAT text-bound line")
+        spans = ";".join(f"{s} {e}" for s, e in sorted(entity.spans))
+        lines.append(f"{entity.id}\t{entity.label} {spans}\t{collapse_whitespace(entity.text)}\n")
+    return "".join(lines)
+
+
+def write_ann(path: str | Path, entities: Iterable[Entity]) -> None:
+    """Write `format_ann(entities)` to `path` (UTF-8, `\\n` newlines), creating parent folders."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(format_ann(entities))

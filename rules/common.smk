@@ -1,0 +1,161 @@
+import json
+from pathlib import Path
+
+from clinical_ner import config as cfg
+
+config = cfg.validate_config(config, origin="config (config.yaml and --config/--configfile)")
+
+RESULTS = "results"
+ENCODERS = list(config["encoders"])
+HEADS = list(config["heads"])
+REGIMES = list(config["regimes"])
+MODELS = cfg.model_names(config)
+SOURCES = ["train", "test"] + (["dev"] if config["split"]["use_dev"] else [])
+
+
+wildcard_constraints:
+    encoder="|".join(ENCODERS),
+    head="|".join(HEADS),
+    regime="full|downsampled",
+    split="train|val|test",
+    source="train|test|dev",
+    candidate=r"hp\d+",
+
+
+def default_resource(name):
+    return config["resources"]["default"].get(name, {"threads": 1, "mem_mb": 2000, "runtime": 30}[name])
+
+
+def train_resource(name):
+    """Resource of a training job, per encoder (GPUs only where the config asks for them)."""
+
+    def get(wildcards, **_):
+        return cfg.encoder_resources(config, wildcards.encoder)[name]
+
+    return get
+
+
+def train_threads(wildcards):
+    return cfg.encoder_resources(config, wildcards.encoder)["threads"]
+
+
+def corpus_folder(source):
+    """The BRAT folder of a corpus part: generated (synthetic) or given in config."""
+    if config["corpus"]["source"] == "synthetic":
+        return f"{RESULTS}/corpus/{source}"
+    return config["corpus"][source]
+
+
+def corpus_input(wildcards):
+    return corpus_folder(wildcards.source)
+
+
+
+def encoder_source(encoder):
+    source = config["encoders"][encoder]["source"]
+    return f"{RESULTS}/encoders/{encoder}" if source == "stand-in" else source
+
+
+def candidate_ids(wildcards):
+    return list(cfg.candidates(config, wildcards.encoder))
+
+
+
+def model_runs():
+    """(model, regime) pairs of the grid."""
+    return [(model, regime) for model in MODELS for regime in REGIMES]
+
+
+def per_run(pattern):
+    return [pattern.format(model=model, regime=regime) for model, regime in model_runs()]
+
+
+HEAD_NAMES = {"apt": "Apt", "crf": "CRF"}
+
+
+def display_names():
+    """Model id -> the name shown in tables and figures, e.g. `BERT (stand-in)-CRF`."""
+    return {
+        f"{encoder}-{head}": f"{cfg.encoder_label(config, encoder)}-{HEAD_NAMES[head]}"
+        for encoder in ENCODERS
+        for head in HEADS
+    }
+
+
+def table_stems():
+    """Every table the DAG writes (each as .csv, .md and .tex)."""
+    stems = ["table1_parameters"]
+    for regime in REGIMES:
+        stems += [
+            f"table2_macro_bio_strict_{regime}",
+            f"table3_weighted_bio_strict_{regime}",
+            f"table4_ablations_{regime}",
+            f"token_level_macro_{regime}",
+            f"spans_{regime}",
+            f"spans_per_type_{regime}",
+        ]
+    if len(REGIMES) > 1:
+        stems.append("regime_comparison")
+    return stems
+
+
+def all_targets():
+    targets = [
+        f"{RESULTS}/data/report.json",
+        f"{RESULTS}/data/label_distribution.csv",
+        f"{RESULTS}/figures/label_distribution.png",
+        f"{RESULTS}/figures/regime_comparison.png",
+    ]
+    targets += [f"{RESULTS}/tables/{stem}.md" for stem in table_stems()]
+    targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/report_bio_strict.png")
+    targets += per_run(f"{RESULTS}/predictions/{{model}}/{{regime}}/test.jsonl")
+    targets += per_run(f"{RESULTS}/predictions/{{model}}/{{regime}}/ann")
+    targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/summary.json")
+    targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans.csv")
+    return targets
+
+
+def split_inputs(wildcards):
+    inputs = {"train": f"{RESULTS}/data/sentences/train.jsonl", "test": f"{RESULTS}/data/sentences/test.jsonl"}
+    if config["split"]["use_dev"]:
+        inputs["dev"] = f"{RESULTS}/data/sentences/dev.jsonl"
+    return inputs
+
+
+def training_inputs(wildcards):
+    inputs = {
+        "train": f"{RESULTS}/data/{wildcards.regime}/train.jsonl",
+        "val": f"{RESULTS}/data/{wildcards.regime}/val.jsonl",
+    }
+    if config["encoders"][wildcards.encoder]["source"] == "stand-in":
+        inputs["encoder"] = f"{RESULTS}/encoders/{wildcards.encoder}"
+    return inputs
+
+
+def candidate_dirs(wildcards):
+    return expand(
+        f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/search/{{candidate}}",
+        encoder=wildcards.encoder,
+        head=wildcards.head,
+        regime=wildcards.regime,
+        candidate=candidate_ids(wildcards),
+    )
+
+
+def encoder_spec(encoder):
+    """What a training script needs to build an encoder: its name, where it loads from, and sizes."""
+    entry = config["encoders"][encoder]
+    spec = {"name": encoder, "source": encoder_source(encoder)}
+    spec.update(entry.get("architecture", {}))
+    return spec
+
+
+def entity_types():
+    """Target entity types: the label map's targets, or the 9 study types when there is no map."""
+    from clinical_ner.labels import ENTITY_TYPES
+
+    label_map = config["corpus"]["label_map"]
+    return sorted(set(label_map.values())) if label_map else list(ENTITY_TYPES)
+
+
+TYPES = entity_types()

@@ -1,0 +1,143 @@
+rule pretrain_stand_in:
+    """A tiny BERT built and briefly pre-trained (masked LM) on the training split: a labelled local stand-in."""
+    input:
+        f"{RESULTS}/data/full/train.jsonl",
+    output:
+        directory(f"{RESULTS}/encoders/{{encoder}}"),
+    params:
+        stand_in=lambda wildcards: config["encoders"][wildcards.encoder].get("stand_in", {}),
+        label=lambda wildcards: cfg.encoder_label(config, wildcards.encoder),
+    log:
+        f"{RESULTS}/logs/pretrain_stand_in/{{encoder}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/pretrain_stand_in/{{encoder}}.tsv"
+    threads: train_threads
+    resources:
+        mem_mb=train_resource("mem_mb"),
+        runtime=train_resource("runtime"),
+        gpu=train_resource("gpu"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow/scripts/pretrain_stand_in.py"
+
+
+rule train_candidate:
+    """One hyper-parameter candidate trained on train, selected on validation (macro-F1, then loss)."""
+    input:
+        unpack(training_inputs),
+    output:
+        directory(f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/search/{{candidate}}"),
+    params:
+        encoder=lambda wildcards: encoder_spec(wildcards.encoder),
+        settings=lambda wildcards: cfg.candidates(config, wildcards.encoder)[wildcards.candidate],
+        types=TYPES,
+    log:
+        f"{RESULTS}/logs/train_candidate/{{encoder}}-{{head}}/{{regime}}/{{candidate}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_candidate/{{encoder}}-{{head}}/{{regime}}/{{candidate}}.tsv"
+    threads: train_threads
+    resources:
+        mem_mb=train_resource("mem_mb"),
+        runtime=train_resource("runtime"),
+        gpu=train_resource("gpu"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow/scripts/train_candidate.py"
+
+
+rule select_hyperparameters:
+    """The candidate with the best validation macro-F1 (ties: lowest validation loss)."""
+    input:
+        candidate_dirs,
+    output:
+        f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/selected.json",
+    params:
+        candidates=candidate_ids,
+        settings=lambda wildcards: cfg.candidates(config, wildcards.encoder),
+    log:
+        f"{RESULTS}/logs/select_hyperparameters/{{encoder}}-{{head}}/{{regime}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/select_hyperparameters/{{encoder}}-{{head}}/{{regime}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow/scripts/select_hyperparameters.py"
+
+
+rule train_final:
+    """The selected setting re-trained on train+validation for its best epoch count (or the candidate kept)."""
+    input:
+        unpack(training_inputs),
+        selected=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/selected.json",
+        candidates=candidate_dirs,
+    output:
+        directory(f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/final"),
+    params:
+        encoder=lambda wildcards: encoder_spec(wildcards.encoder),
+        retrain=config["training"]["retrain_on_train_val"],
+        types=TYPES,
+    log:
+        f"{RESULTS}/logs/train_final/{{encoder}}-{{head}}/{{regime}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_final/{{encoder}}-{{head}}/{{regime}}.tsv"
+    threads: train_threads
+    resources:
+        mem_mb=train_resource("mem_mb"),
+        runtime=train_resource("runtime"),
+        gpu=train_resource("gpu"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow/scripts/train_final.py"
+
+
+rule predict_test:
+    """Test-set predictions: tags per token (JSONL) and BRAT .ann per document."""
+    input:
+        model=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/final",
+        sentences=f"{RESULTS}/data/{{regime}}/test.jsonl",
+        corpus=lambda wildcards: corpus_folder("test"),
+    output:
+        jsonl=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/test.jsonl",
+        ann=directory(f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/ann"),
+    log:
+        f"{RESULTS}/logs/predict_test/{{encoder}}-{{head}}/{{regime}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/predict_test/{{encoder}}-{{head}}/{{regime}}.tsv"
+    threads: train_threads
+    resources:
+        mem_mb=train_resource("mem_mb"),
+        runtime=train_resource("runtime"),
+        gpu=train_resource("gpu"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow/scripts/predict_test.py"
+
+
+rule count_parameters:
+    """Trainable parameters of each final model (study Table I)."""
+    input:
+        expand(f"{RESULTS}/models/{{model}}/{{regime}}/final", model=MODELS, regime=REGIMES[0]),
+    output:
+        f"{RESULTS}/models/parameters.csv",
+    params:
+        models=MODELS,
+    log:
+        f"{RESULTS}/logs/count_parameters.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/count_parameters.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow/scripts/count_parameters.py"

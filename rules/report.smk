@@ -1,0 +1,110 @@
+TABLES = table_stems()
+RUN_FIGURES = [
+    "report_bio_strict",
+    "report_token_level",
+    "confusion_bio",
+    "confusion_token",
+    "confusion_token_counts",
+    "training_curves",
+]
+
+
+rule make_tables:
+    """Tables I-IV, token-level, full vs down-sampled and span-level comparisons (CSV, Markdown, LaTeX)."""
+    input:
+        parameters=f"{RESULTS}/models/parameters.csv",
+        evaluations=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/summary.json"),
+        spans=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans.csv"),
+    output:
+        [
+            report(
+                f"{RESULTS}/tables/{stem}.{ext}",
+                caption="../report/table.rst",
+                category="Tables",
+                labels={"table": stem, "format": ext},
+            )
+            if ext == "md"
+            else f"{RESULTS}/tables/{stem}.{ext}"
+            for stem in TABLES
+            for ext in ("csv", "md", "tex")
+        ],
+    params:
+        runs=model_runs(),
+        names=display_names(),
+        reference=f"{config['reference_encoder']}-{HEADS[0]}",
+        regimes=REGIMES,
+        out_dir=f"{RESULTS}/tables",
+    log:
+        f"{RESULTS}/logs/make_tables.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/make_tables.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/evaluate.yaml"
+    script:
+        "../workflow/scripts/make_tables.py"
+
+
+rule plot_run:
+    """Per-run figures: classification-report heatmaps, confusion matrices, training curves."""
+    input:
+        evaluation=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/summary.json",
+        candidates=candidate_dirs,
+        final=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/final",
+    output:
+        [
+            report(
+                f"{RESULTS}/figures/runs/{{encoder}}-{{head}}/{{regime}}/{name}.png",
+                caption="../report/run_figure.rst",
+                category="Per-run figures",
+                subcategory="{encoder}-{head} ({regime})",
+                labels={"model": "{encoder}-{head}", "regime": "{regime}", "figure": name},
+            )
+            for name in RUN_FIGURES
+        ],
+        [f"{RESULTS}/figures/runs/{{encoder}}-{{head}}/{{regime}}/{name}.pdf" for name in RUN_FIGURES],
+    params:
+        name=lambda wildcards: display_names()[f"{wildcards.encoder}-{wildcards.head}"],
+    log:
+        f"{RESULTS}/logs/plot_run/{{encoder}}-{{head}}/{{regime}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/plot_run/{{encoder}}-{{head}}/{{regime}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/evaluate.yaml"
+    script:
+        "../workflow/scripts/plot_run.py"
+
+
+rule plot_comparison:
+    """Macro-F1 of every model, full vs down-sampled training (BIO-strict and entity-level)."""
+    input:
+        evaluations=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/summary.json"),
+    output:
+        png=report(
+            f"{RESULTS}/figures/regime_comparison.png",
+            caption="../report/regime_comparison.rst",
+            category="Comparisons",
+        ),
+        pdf=f"{RESULTS}/figures/regime_comparison.pdf",
+    params:
+        runs=model_runs(),
+        names=display_names(),
+    log:
+        f"{RESULTS}/logs/plot_comparison.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/plot_comparison.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/evaluate.yaml"
+    script:
+        "../workflow/scripts/plot_comparison.py"

@@ -1,0 +1,93 @@
+"""Command line: `clinical-ner <command>`; the same library functions the Snakemake rules call."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import InputError
+from .logs import configure_logging
+
+
+def _validate_config(args: argparse.Namespace) -> None:
+    from .config import load_config, model_names
+
+    config = load_config(args.config)
+    print(f"{args.config}: valid; models: {', '.join(model_names(config))}; regimes: {', '.join(config['regimes'])}")
+
+
+def _generate(args: argparse.Namespace) -> None:
+    from .synthetic import generate_corpus
+
+    summary = generate_corpus(Path(args.output), n_train_docs=args.train_docs, n_test_docs=args.test_docs, seed=args.seed)
+    print(json.dumps(summary, indent=2))
+
+
+def _sentences(args: argparse.Namespace) -> None:
+    from .bio import encode_corpus
+    from .brat import read_corpus
+    from .config import load_config
+    from .jsonl import write_sentences
+    from .report import CorpusReport
+
+    label_map = load_config(args.config)["corpus"]["label_map"] if args.config else None
+    report = CorpusReport()
+    sentences = encode_corpus(read_corpus(Path(args.input), label_map, report), report)
+    write_sentences(args.output, sentences)
+    print(json.dumps(report.to_dict(), indent=2))
+
+
+def _predict(args: argparse.Namespace) -> None:
+    from .predict import predict_folder
+
+    summary = predict_folder(Path(args.model), Path(args.input), Path(args.output))
+    print(json.dumps(summary, indent=2))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clinical-ner", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("validate-config", help="validate a workflow config against its schema")
+    check.add_argument("config", nargs="?", default="config.yaml")
+    check.set_defaults(func=_validate_config)
+
+    generate = commands.add_parser("generate", help="write the synthetic n2c2-like BRAT corpus (train/ and test/)")
+    generate.add_argument("--output", required=True)
+    generate.add_argument("--train-docs", type=int, default=100)
+    generate.add_argument("--test-docs", type=int, default=40)
+    generate.add_argument("--seed", type=int, default=13)
+    generate.set_defaults(func=_generate)
+
+    sentences = commands.add_parser("sentences", help="BRAT folder -> BIO-tagged sentences (JSONL) and a drop report")
+    sentences.add_argument("--input", required=True, help="folder of .txt + .ann files")
+    sentences.add_argument("--output", required=True, help="JSONL file to write")
+    sentences.add_argument("--config", help="workflow config whose corpus.label_map to apply")
+    sentences.set_defaults(func=_sentences)
+
+    predict = commands.add_parser("predict", help="tag .txt notes with a trained model and write BRAT .ann files")
+    predict.add_argument("--model", required=True, help="a trained model folder, e.g. results/models/scratch-crf/full/final")
+    predict.add_argument("--input", required=True, help="folder of .txt notes")
+    predict.add_argument("--output", required=True, help="folder for the .ann files")
+    predict.set_defaults(func=_predict)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.verbose:
+        configure_logging()
+    try:
+        args.func(args)
+    except InputError as error:
+        print(f"clinical-ner: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

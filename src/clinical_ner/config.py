@@ -1,0 +1,127 @@
+"""Workflow configuration: JSON-schema validation with defaults, and the training grid derived from it."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import InputError
+
+SCHEMA_NAME = "config.schema.json"
+SPECIAL_SOURCES = ("scratch", "stand-in")
+
+
+def schema() -> dict[str, Any]:
+    return json.loads(resources.files("clinical_ner").joinpath("schemas", SCHEMA_NAME).read_text())
+
+
+def _with_defaults(validator_class: type) -> type:
+    """A validator class that fills in `default` values while validating (the jsonschema recipe)."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator: Any, properties: dict, instance: Any, schema_: dict) -> Iterator[Any]:
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = copy.deepcopy(subschema["default"])
+        yield from validate_properties(validator, properties, instance, schema_)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+def validate_config(config: Mapping[str, Any], origin: str = "config") -> dict[str, Any]:
+    """Validate against the schema, fill defaults and check cross-field rules; return a new dict."""
+    filled = copy.deepcopy(dict(config))
+    validator = _with_defaults(jsonschema.Draft7Validator)(schema())
+    errors = sorted(validator.iter_errors(filled), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in errors]
+        raise InputError(origin, "invalid configuration:\n  " + "\n  ".join(lines))
+    _check_semantics(filled, origin)
+    return filled
+
+
+def _check_semantics(config: dict[str, Any], origin: str) -> None:
+    encoders = config["encoders"]
+    reference = config.setdefault("reference_encoder", next(iter(encoders)))
+    if reference not in encoders:
+        raise InputError(origin, f"reference_encoder {reference!r} is not one of the encoders {sorted(encoders)}")
+    setting_names = set(schema()["definitions"]["settings"]["properties"])
+    grids = [("training/search", config["training"]["search"])]
+    grids += [(f"encoders/{name}/search", enc.get("search", {})) for name, enc in encoders.items()]
+    for where, grid in grids:
+        unknown = sorted(set(grid) - setting_names)
+        if unknown:
+            raise InputError(origin, f"{where}: unknown training settings {unknown}; known: {sorted(setting_names)}")
+    for name, enc in encoders.items():
+        if "stand_in" in enc and enc["source"] != "stand-in":
+            raise InputError(origin, f"encoders/{name}: 'stand_in' is only used with source: stand-in")
+        if "architecture" in enc and enc["source"] != "scratch":
+            raise InputError(origin, f"encoders/{name}: 'architecture' is only used with source: scratch")
+    corpus = config["corpus"]
+    if corpus["source"] != "brat":
+        return
+    if config["split"]["use_dev"] and not corpus.get("dev"):
+        raise InputError(origin, "split/use_dev is true but corpus/dev names no folder")
+    for part in ("train", "test", "dev"):
+        folder = corpus.get(part)
+        if folder and not Path(folder).is_dir():
+            raise InputError(origin, f"corpus/{part}: BRAT folder {folder!r} does not exist")
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read a YAML config file and validate it."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputError(path, f"invalid YAML: {error}", mark.line + 1 if mark else None) from None
+    return validate_config(raw, origin=str(path))
+
+
+def model_names(config: Mapping[str, Any]) -> list[str]:
+    """Every `{encoder}-{head}` model of the grid, in config order."""
+    return [f"{encoder}-{head}" for encoder in config["encoders"] for head in config["heads"]]
+
+
+def split_model(model: str) -> tuple[str, str]:
+    encoder, _, head = model.rpartition("-")
+    return encoder, head
+
+
+def base_settings(config: Mapping[str, Any], encoder: str) -> dict[str, Any]:
+    """Training settings of an encoder: global settings overridden by the encoder's own."""
+    settings = dict(config["training"]["settings"])
+    settings.update(config["encoders"][encoder].get("training", {}))
+    return settings
+
+
+def candidates(config: Mapping[str, Any], encoder: str) -> dict[str, dict[str, Any]]:
+    """The hyper-parameter grid of an encoder: candidate id (`hp0`, `hp1`, ...) -> full settings."""
+    grid = dict(config["training"]["search"])
+    grid.update(config["encoders"][encoder].get("search", {}))
+    base = base_settings(config, encoder)
+    names = sorted(grid)
+    combos = itertools.product(*(grid[name] for name in names)) if names else [()]
+    return {f"hp{i}": {**base, **dict(zip(names, combo))} for i, combo in enumerate(combos)}
+
+
+def encoder_resources(config: Mapping[str, Any], encoder: str) -> dict[str, Any]:
+    """Resources of a training job for an encoder: `resources.train` overridden by the encoder's own."""
+    merged = {"threads": 1, "mem_mb": 4000, "runtime": 60, "gpu": 0}
+    merged.update(config["resources"].get("train", {}))
+    merged.update(config["encoders"][encoder].get("resources", {}))
+    return merged
+
+
+def encoder_label(config: Mapping[str, Any], encoder: str) -> str:
+    return config["encoders"][encoder].get("label", encoder)

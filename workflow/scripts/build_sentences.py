@@ -1,0 +1,18 @@
+import json
+from pathlib import Path
+
+from clinical_ner.bio import encode_corpus
+from clinical_ner.brat import read_corpus
+from clinical_ner.jsonl import write_sentences
+from clinical_ner.logs import configure_logging
+from clinical_ner.report import CorpusReport
+
+log = configure_logging(snakemake.log[0])
+report = CorpusReport()
+documents = read_corpus(Path(snakemake.input[0]), snakemake.params.label_map, report)
+sentences = encode_corpus(documents, report)
+write_sentences(snakemake.output.sentences, sentences)
+Path(snakemake.output.report).write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+log.info("%s: %d documents, %d sentences", snakemake.wildcards.source, len(documents), len(sentences))
+for warning in report.warnings:
+    log.warning("%s", warning)

@@ -1,0 +1,67 @@
+from pathlib import Path
+
+import pandas as pd
+
+from clinical_ner import tables
+from clinical_ner.evaluation import read_report
+from clinical_ner.logs import configure_logging
+
+log = configure_logging(snakemake.log[0])
+names = snakemake.params.names
+out = Path(snakemake.params.out_dir)
+evaluations = {}
+for model, regime in snakemake.params.runs:
+    folder = Path(snakemake.input.evaluations[0]).parents[2] / model / regime
+    evaluations[(names[model], regime)] = {
+        "bio_strict": read_report(folder / "bio_strict.csv"),
+        "token_level": read_report(folder / "token_level.csv"),
+        "ablations": pd.read_csv(folder / "ablations.csv", keep_default_na=False),
+        "spans": pd.read_csv(folder / "spans.csv", keep_default_na=False),
+    }
+results = tables.results_from_frames(evaluations)
+ablations = tables.stack_frames(evaluations, "ablations")
+spans = tables.stack_frames(evaluations, "spans")
+prf = ["precision", "recall", "f1"]
+
+parameters = pd.read_csv(snakemake.input.parameters)
+counts = {names[m]: int(n) for m, n in zip(parameters["model"], parameters["trainable"])}
+tables.write_table(
+    tables.parameter_table(counts, reference=names[snakemake.params.reference]),
+    out / "table1_parameters",
+    "Table I: trainable parameters per model and % of the reference model",
+    formats={"percent_of_reference": "{:.2f}"},
+)
+for regime in snakemake.params.regimes:
+    tables.write_table(
+        tables.macro_table(results, regime), out / f"table2_macro_bio_strict_{regime}",
+        f"Table II: macro-averaged BIO-strict precision, recall and F1 on the test set ({regime} training)", prf,
+    )
+    tables.write_table(
+        tables.weighted_table(results, regime), out / f"table3_weighted_bio_strict_{regime}",
+        f"Table III: weighted-averaged BIO-strict precision, recall and F1 ({regime} training)", prf,
+    )
+    ablation = tables.ablation_table(ablations, regime)
+    tables.write_table(
+        ablation, out / f"table4_ablations_{regime}",
+        f"Table IV: token-level F1 under the ablations ({regime} training)",
+        [c for c in ablation.columns if c.endswith("_f1")],
+    )
+    tables.write_table(
+        tables.average_table(results, "token_level", "macro", regime), out / f"token_level_macro_{regime}",
+        f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training)", prf,
+    )
+    span = tables.span_table(spans, regime)
+    tables.write_table(
+        span, out / f"spans_{regime}",
+        f"Entity-level micro F1 on character spans, strict and lenient ({regime} training)", list(span.columns[1:]),
+    )
+    tables.write_table(
+        tables.span_table(spans, regime, per_type=True), out / f"spans_per_type_{regime}",
+        f"Entity-level F1 per type, strict and lenient ({regime} training)",
+    )
+if len(snakemake.params.regimes) > 1:
+    tables.write_table(
+        tables.regime_table(results), out / "regime_comparison",
+        "Macro BIO-strict F1, full vs down-sampled training (difference = down-sampled - full)", ["full", "downsampled"],
+    )
+log.info("tables written to %s", out)

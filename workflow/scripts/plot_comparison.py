@@ -1,0 +1,17 @@
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from clinical_ner.figures import plot_regime_comparison
+from clinical_ner.logs import configure_logging
+
+log = configure_logging(snakemake.log[0])
+names = snakemake.params.names
+rows = []
+for (model, regime), path in zip(snakemake.params.runs, snakemake.input.evaluations):
+    summary = json.loads(Path(path).read_text())
+    rows.append({"model": names[model], "regime": regime, "f1": summary["bio_strict"]["macro"]["f1"]})
+stem = Path(snakemake.output.png).with_suffix("")
+plot_regime_comparison(pd.DataFrame(rows), stem, title="Macro BIO-strict F1: full vs down-sampled training")
+log.info("wrote %s", stem)

@@ -1,0 +1,20 @@
+from clinical_ner.encoders import EncoderSpec
+from clinical_ner.jsonl import read_sentences
+from clinical_ner.labels import bio_labels
+from clinical_ner.logs import configure_logging
+from clinical_ner.training import TrainSettings, train
+
+log = configure_logging(snakemake.log[0])
+settings = TrainSettings.from_dict({**snakemake.params.settings, "threads": snakemake.threads})
+summary = train(
+    EncoderSpec.from_dict(snakemake.params.encoder),
+    snakemake.wildcards.head,
+    bio_labels(snakemake.params.types),
+    settings,
+    read_sentences(snakemake.input.train),
+    read_sentences(snakemake.input.val),
+    snakemake.output[0],
+    log=log.info,
+)
+log.info("best epoch %s: validation macro-F1 %.4f, loss %.4f",
+         summary["best_epoch"], summary["best_val_macro_f1"], summary["best_val_loss"])

@@ -1,0 +1,33 @@
+import json
+import shutil
+from pathlib import Path
+
+from clinical_ner.encoders import EncoderSpec
+from clinical_ner.jsonl import read_sentences
+from clinical_ner.labels import bio_labels
+from clinical_ner.logs import configure_logging
+from clinical_ner.training import TrainSettings, train
+
+log = configure_logging(snakemake.log[0])
+selected = json.loads(Path(snakemake.input.selected).read_text())
+if snakemake.params.retrain:
+    settings = TrainSettings.from_dict(
+        {**selected["settings"], "epochs": selected["best_epoch"], "threads": snakemake.threads}
+    )
+    train_val = read_sentences(snakemake.input.train) + read_sentences(snakemake.input.val)
+    summary = train(
+        EncoderSpec.from_dict(snakemake.params.encoder),
+        snakemake.wildcards.head,
+        bio_labels(snakemake.params.types),
+        settings,
+        train_val,
+        None,
+        snakemake.output[0],
+        log=log.info,
+    )
+    log.info("re-trained %s on train+validation (%d sentences) for %d epochs",
+             selected["candidate"], len(train_val), settings.epochs)
+else:
+    source = next(Path(d) for d in snakemake.input.candidates if Path(d).name == selected["candidate"])
+    shutil.copytree(source, snakemake.output[0])
+    log.info("kept candidate %s as trained on train only", selected["candidate"])

@@ -1,0 +1,392 @@
+"""Encoders: Hugging Face models from a hub id or a local folder (one code path), the from-scratch
+DistilBERT-architecture encoder with a WordPiece vocabulary trained on the training sentences, and the
+small local stand-in encoders used when the real pre-trained weights cannot be downloaded."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .records import Sentence
+
+SCRATCH = "scratch"
+SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+STAND_IN_NOTE = "STAND_IN.json"
+
+WordLists = Iterable[Sentence | Sequence[str]]
+
+
+class EncoderUnavailableError(RuntimeError):
+    """An encoder named by a hub id could not be loaded (no network, no cache, unknown id)."""
+
+
+@dataclass
+class EncoderSpec:
+    """Where an encoder comes from.
+
+    `source` is a Hugging Face hub id (``bert-base-cased``), a local folder written by ``save_pretrained``,
+    or ``"scratch"``: a DistilBERT-architecture model with the sizes below, randomly initialised, with a
+    WordPiece vocabulary (at most `vocab_size` entries) trained on the training sentences only.
+    The sizes are used only for ``scratch``; defaults are those of distilbert-base-cased.
+    """
+
+    name: str
+    source: str
+    n_layers: int = 6
+    dim: int = 768
+    n_heads: int = 12
+    hidden_dim: int = 3072
+    vocab_size: int = 28996
+    max_position_embeddings: int = 512
+    lowercase: bool = False
+
+    @property
+    def is_scratch(self) -> bool:
+        return self.source == SCRATCH
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> "EncoderSpec":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(row) - known)
+        if unknown:
+            raise ValueError(f"unknown encoder setting(s): {', '.join(unknown)}")
+        return cls(**row)
+
+
+@contextlib.contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Silence the progress bars and info logging of transformers for the duration of a block."""
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    level = hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def _words(sentence: Sentence | Sequence[str]) -> list[str]:
+    return list(sentence.tokens) if isinstance(sentence, Sentence) else list(sentence)
+
+
+def is_local_source(source: str | Path) -> bool:
+    """True when `source` names an existing local folder (the only thing `load_pretrained` branches on)."""
+    return Path(source).expanduser().is_dir()
+
+
+def _auto_classes() -> tuple[Any, Any]:
+    """(AutoModel, AutoTokenizer): the only classes used to load pre-trained encoders."""
+    from transformers import AutoModel, AutoTokenizer
+
+    return AutoModel, AutoTokenizer
+
+
+def load_pretrained(source: str | Path) -> tuple[Any, Any]:
+    """Load (model, tokenizer) with AutoModel/AutoTokenizer from a hub id or a local folder.
+
+    One code path: a local folder is passed as a path with ``local_files_only=True``; anything else is
+    treated as a hub id (served from the local Hugging Face cache when offline). A hub id that cannot be
+    fetched raises `EncoderUnavailableError` explaining how to provide the weights.
+    """
+    auto_model, auto_tokenizer = _auto_classes()
+    local = is_local_source(source)
+    location = str(Path(source).expanduser()) if local else str(source)
+    kwargs: dict[str, Any] = {"local_files_only": True} if local else {}
+    try:
+        with quiet_transformers():
+            tokenizer = auto_tokenizer.from_pretrained(location, **kwargs)
+            model = auto_model.from_pretrained(location, **kwargs)
+    except (OSError, ValueError) as error:
+        if local:
+            raise EncoderUnavailableError(
+                f"the folder {location!r} does not hold a loadable Hugging Face encoder "
+                f"(expected config.json, weights and tokenizer files written by save_pretrained): {error}"
+            ) from error
+        raise EncoderUnavailableError(
+            f"could not load the encoder {location!r} from the Hugging Face hub or the local cache "
+            f"(no network access or unknown id). Download it where you have network access, e.g. "
+            f"`huggingface-cli download {location} --local-dir models/{location.replace('/', '--')}`, "
+            f"and set the encoder source to that local folder. Original error: {error}"
+        ) from error
+    return model, tokenizer
+
+
+def learn_wordpiece_vocab(
+    words: Iterable[str], vocab_size: int, special_tokens: Sequence[str] = SPECIAL_TOKENS, prefix: str = "##"
+) -> list[str]:
+    """A WordPiece vocabulary learned like the `tokenizers` WordPiece trainer (BPE merges over the
+    characters of each word, continuation pieces prefixed with ``##``), but deterministic: ties are
+    broken by the pieces themselves. (The `tokenizers` trainer breaks ties in hash-map order, so two runs
+    on the same data give different vocabularies, which would break seeded reproducibility.)
+
+    Order: special tokens, the alphabet (sorted; the most frequent characters when it does not fit), then
+    the merged pieces in the order they were learned.
+    """
+    import heapq
+    from collections import Counter
+
+    counts = Counter(w for w in words if w)
+    vocab: list[str] = list(dict.fromkeys(special_tokens))
+    known = set(vocab)
+    word_list = sorted(counts)
+    symbols = [[w[0]] + [prefix + c for c in w[1:]] for w in word_list]
+    freq = [counts[w] for w in word_list]
+    alphabet_counts: Counter[str] = Counter()
+    for syms, f in zip(symbols, freq):
+        for sym in syms:
+            alphabet_counts[sym] += f
+    room = max(0, vocab_size - len(vocab))
+    alphabet = sorted(alphabet_counts, key=lambda a: (-alphabet_counts[a], a))[:room]
+    for sym in sorted(alphabet):
+        if sym not in known:
+            vocab.append(sym)
+            known.add(sym)
+    allowed = set(alphabet)
+    pair_count: Counter[tuple[str, str]] = Counter()
+    pair_words: dict[tuple[str, str], set[int]] = {}
+    for i, syms in enumerate(symbols):
+        for pair in zip(syms, syms[1:]):
+            if pair[0] in allowed and pair[1] in allowed:
+                pair_count[pair] += freq[i]
+                pair_words.setdefault(pair, set()).add(i)
+    heap = [(-c, pair) for pair, c in pair_count.items()]
+    heapq.heapify(heap)
+    while len(vocab) < vocab_size and heap:
+        negative, pair = heapq.heappop(heap)
+        if pair_count.get(pair, 0) != -negative or -negative <= 0:
+            continue  # stale entry
+        a, b = pair
+        merged = a + (b[len(prefix):] if b.startswith(prefix) else b)
+        if merged not in known:
+            vocab.append(merged)
+            known.add(merged)
+        allowed.add(merged)
+        changed: set[tuple[str, str]] = set()
+        for i in sorted(pair_words.pop(pair, ())):
+            syms, f = symbols[i], freq[i]
+            for old in zip(syms, syms[1:]):
+                if old in pair_count:
+                    pair_count[old] -= f
+                    changed.add(old)
+            out: list[str] = []
+            k = 0
+            while k < len(syms):
+                if k + 1 < len(syms) and syms[k] == a and syms[k + 1] == b:
+                    out.append(merged)
+                    k += 2
+                else:
+                    out.append(syms[k])
+                    k += 1
+            symbols[i] = out
+            for new in zip(out, out[1:]):
+                if new[0] in allowed and new[1] in allowed:
+                    pair_count[new] += f
+                    pair_words.setdefault(new, set()).add(i)
+                    changed.add(new)
+        pair_count.pop(pair, None)
+        for p in sorted(changed):
+            if p != pair and pair_count.get(p, 0) > 0:
+                heapq.heappush(heap, (-pair_count[p], p))
+    return vocab
+
+
+def train_wordpiece(
+    sentences: WordLists, vocab_size: int, lowercase: bool = False, max_length: int = 512
+) -> Any:
+    """Train a WordPiece vocabulary on the words of `sentences` and wrap it as a fast tokenizer.
+
+    The words are already tokenised; the BERT normaliser and BertPreTokenizer (which only splits them
+    further at punctuation) are applied exactly as at encoding time, then `learn_wordpiece_vocab` builds
+    a deterministic vocabulary of at most `vocab_size` entries. Special tokens: [PAD] [UNK] [CLS] [SEP]
+    [MASK] (ids 0-4); single sequences are encoded as ``[CLS] words [SEP]``.
+    """
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    normalizer = normalizers.BertNormalizer(
+        clean_text=True, handle_chinese_chars=True, strip_accents=False if not lowercase else None,
+        lowercase=lowercase,
+    )
+    pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    pieces: list[str] = []
+    for sentence in sentences:
+        for word in _words(sentence):
+            normal = normalizer.normalize_str(word)
+            pieces.extend(piece for piece, _ in pre_tokenizer.pre_tokenize_str(normal))
+    if not pieces:
+        raise ValueError("cannot train a WordPiece vocabulary: no training words")
+    vocab = learn_wordpiece_vocab(pieces, vocab_size)
+    backend = Tokenizer(models.WordPiece(
+        vocab={token: i for i, token in enumerate(vocab)}, unk_token="[UNK]", max_input_chars_per_word=100,
+    ))
+    backend.normalizer = normalizer
+    backend.pre_tokenizer = pre_tokenizer
+    cls_id, sep_id = backend.token_to_id("[CLS]"), backend.token_to_id("[SEP]")
+    backend.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
+    )
+    backend.decoder = decoders.WordPiece(prefix="##")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=backend, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+        sep_token="[SEP]", mask_token="[MASK]", model_max_length=max_length,
+    )
+
+
+def build_scratch_encoder(spec: EncoderSpec, train_sentences: WordLists, seed: int = 0) -> tuple[Any, Any]:
+    """A DistilBERT-architecture encoder with `spec`'s sizes, randomly initialised (seeded), and a
+    WordPiece tokenizer trained on `train_sentences` only."""
+    from transformers import DistilBertConfig, DistilBertModel
+
+    tokenizer = train_wordpiece(train_sentences, spec.vocab_size, spec.lowercase, spec.max_position_embeddings)
+    config = DistilBertConfig(
+        vocab_size=len(tokenizer), dim=spec.dim, n_layers=spec.n_layers, n_heads=spec.n_heads,
+        hidden_dim=spec.hidden_dim, max_position_embeddings=spec.max_position_embeddings,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    torch.manual_seed(seed)
+    with quiet_transformers():
+        model = DistilBertModel(config)
+    return model, tokenizer
+
+
+def load_encoder(spec: EncoderSpec, train_sentences: WordLists | None = None, seed: int = 0) -> tuple[Any, Any]:
+    """(model, tokenizer) for `spec`: from scratch (needs `train_sentences`), else `load_pretrained`."""
+    if spec.is_scratch:
+        if train_sentences is None:
+            raise ValueError(f"encoder {spec.name!r} is built from scratch: training sentences are required")
+        return build_scratch_encoder(spec, train_sentences, seed=seed)
+    return load_pretrained(spec.source)
+
+
+def _mask_tokens(
+    input_ids: torch.Tensor, special: torch.Tensor, mask_id: int, vocab_size: int, generator: torch.Generator,
+    probability: float = 0.15,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """BERT masking: 15% of the non-special positions; of those 80% [MASK], 10% random, 10% kept."""
+    labels = input_ids.clone()
+    chosen = (torch.rand(input_ids.shape, generator=generator) < probability) & ~special
+    labels[~chosen] = -100
+    inputs = input_ids.clone()
+    roll = torch.rand(input_ids.shape, generator=generator)
+    inputs[chosen & (roll < 0.8)] = mask_id
+    randomised = chosen & (roll >= 0.8) & (roll < 0.9)
+    inputs[randomised] = torch.randint(vocab_size, input_ids.shape, generator=generator)[randomised]
+    return inputs, labels
+
+
+def build_stand_in_encoder(
+    out_dir: str | Path,
+    sentences: WordLists,
+    n_layers: int = 2,
+    hidden: int = 64,
+    heads: int = 2,
+    intermediate: int = 128,
+    vocab_size: int = 4000,
+    mlm_steps: int = 200,
+    seed: int = 0,
+    *,
+    stands_in_for: str = "",
+    max_position_embeddings: int = 512,
+    lowercase: bool = False,
+    batch_size: int = 16,
+    learning_rate: float = 5e-4,
+    max_length: int = 64,
+) -> Path:
+    """Write a tiny BERT (model + WordPiece tokenizer, via save_pretrained) to `out_dir` and return it.
+
+    The vocabulary is trained on `sentences`; with ``mlm_steps > 0`` the model is briefly pre-trained with
+    masked-LM on them (CPU-fast). A README.md and STAND_IN.json in the folder state that this is a small
+    local stand-in, not the real pre-trained model named by `stands_in_for`.
+    """
+    from transformers import BertConfig, BertForMaskedLM, BertModel
+
+    out_dir = Path(out_dir)
+    word_lists = [w for w in (_words(s) for s in sentences) if w]
+    rng = random.Random(seed)
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    tokenizer = train_wordpiece(word_lists, vocab_size, lowercase, max_position_embeddings)
+    config = BertConfig(
+        vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=n_layers, num_attention_heads=heads,
+        intermediate_size=intermediate, max_position_embeddings=max_position_embeddings,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    with quiet_transformers():
+        mlm = BertForMaskedLM(config)
+    losses: list[float] = []
+    if mlm_steps > 0:
+        generator = torch.Generator().manual_seed(seed)
+        optimizer = torch.optim.AdamW(mlm.parameters(), lr=learning_rate, weight_decay=0.01)
+        mlm.train()
+        for _ in range(mlm_steps):
+            batch = [word_lists[rng.randrange(len(word_lists))] for _ in range(batch_size)]
+            enc = tokenizer(
+                batch, is_split_into_words=True, truncation=True, max_length=max_length, padding=True,
+                return_tensors="pt", return_special_tokens_mask=True,
+            )
+            special = enc["special_tokens_mask"].bool() | (enc["attention_mask"] == 0)
+            inputs, labels = _mask_tokens(
+                enc["input_ids"], special, tokenizer.mask_token_id, len(tokenizer), generator
+            )
+            if not (labels != -100).any():
+                continue
+            out = mlm(input_ids=inputs, attention_mask=enc["attention_mask"], labels=labels)
+            optimizer.zero_grad()
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(mlm.parameters(), 1.0)
+            optimizer.step()
+            losses.append(out.loss.detach().item())
+    with quiet_transformers():
+        model = BertModel(config)
+    model.load_state_dict(mlm.bert.state_dict(), strict=False)  # the pooler (unused) stays as initialised
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with quiet_transformers():
+        model.save_pretrained(out_dir)
+        tokenizer.save_pretrained(out_dir)
+    what = f"the pre-trained model {stands_in_for!r}" if stands_in_for else "a real pre-trained model"
+    note = {
+        "stand_in": True,
+        "stands_in_for": stands_in_for,
+        "statement": (
+            f"This is a SMALL LOCAL STAND-IN encoder, NOT {what}. It is a tiny BERT "
+            f"({n_layers} layers, hidden {hidden}) whose WordPiece vocabulary was trained on the local "
+            f"training sentences and which was pre-trained with masked-LM for only {mlm_steps} steps on "
+            f"them, because the real weights cannot be downloaded here. Results obtained with it say nothing "
+            f"about the real model; point the encoder source to a downloaded copy of the real model instead."
+        ),
+        "n_layers": n_layers, "hidden": hidden, "heads": heads, "intermediate": intermediate,
+        "vocab_size": len(tokenizer), "max_position_embeddings": max_position_embeddings,
+        "mlm_steps": mlm_steps, "seed": seed, "n_sentences": len(word_lists),
+        "mlm_loss_first": losses[0] if losses else None,
+        "mlm_loss_last": sum(losses[-10:]) / len(losses[-10:]) if losses else None,
+    }
+    (out_dir / STAND_IN_NOTE).write_text(json.dumps(note, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "README.md").write_text(
+        f"# Local stand-in encoder{' for ' + stands_in_for if stands_in_for else ''}\n\n"
+        f"{note['statement']}\n\nDetails: see `{STAND_IN_NOTE}`.\n",
+        encoding="utf-8",
+    )
+    return out_dir
+
+
+def stand_in_note(folder: str | Path) -> dict[str, Any] | None:
+    """The stand-in note of an encoder folder, or None for a real encoder."""
+    path = Path(folder) / STAND_IN_NOTE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

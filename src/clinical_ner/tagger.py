@@ -1,0 +1,194 @@
+"""A tagger: encoder + word-level head + label set; saved to and loaded from a folder alone."""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from . import __version__
+from .alignment import Window, collate, gather_words, make_windows, reassemble
+from .device import autocast, pick_device
+from .encoders import load_pretrained, quiet_transformers
+from .heads import make_head
+from .records import Sentence
+
+TAGGER_FILE = "tagger.json"
+HEAD_FILE = "head.pt"
+ENCODER_DIR = "encoder"
+
+
+def _versions() -> dict[str, str]:
+    import tokenizers
+    import torchcrf
+    import transformers
+
+    return {
+        "clinical_ner": __version__,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "tokenizers": tokenizers.__version__,
+        "pytorch-crf": getattr(torchcrf, "__version__", "unknown"),
+    }
+
+
+def encoder_limit(encoder: nn.Module, tokenizer: Any, max_length: int) -> int:
+    """The longest input (special tokens included) the encoder accepts: min of the setting, the position
+    embeddings and the tokenizer's own limit."""
+    limits = [int(max_length)]
+    positions = getattr(encoder.config, "max_position_embeddings", None)
+    if positions:
+        limits.append(int(positions))
+    model_max = getattr(tokenizer, "model_max_length", None)
+    if model_max and model_max < 10**6:
+        limits.append(int(model_max))
+    return min(limits)
+
+
+class Tagger(nn.Module):
+    """Encoder + head (`apt` or `crf`) over first sub-words, with its BIO label list."""
+
+    def __init__(
+        self,
+        encoder: nn.Module,
+        tokenizer: Any,
+        head: str,
+        labels: Sequence[str],
+        dropout: float = 0.1,
+        max_length: int = 512,
+        encoder_name: str = "",
+        encoder_source: str = "",
+        head_module: nn.Module | None = None,
+    ) -> None:
+        super().__init__()
+        if len(set(labels)) != len(labels) or not labels:
+            raise ValueError("labels must be a non-empty list without duplicates")
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.head_type = head
+        self.labels = list(labels)
+        self.label_ids = {label: i for i, label in enumerate(self.labels)}
+        self.dropout = float(dropout)
+        self.max_length = encoder_limit(encoder, tokenizer, max_length)
+        self.encoder_name = encoder_name
+        self.encoder_source = encoder_source
+        dim = int(encoder.config.hidden_size)
+        self.head = head_module if head_module is not None else make_head(head, dim, len(self.labels), dropout)
+
+    # -- tensors -------------------------------------------------------------------------------------
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    @property
+    def pad_id(self) -> int:
+        pad = self.tokenizer.pad_token_id
+        return int(pad) if pad is not None else 0
+
+    def word_vectors(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Encoder output at the first sub-word of each word: [batch, n_words, dim]."""
+        out = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+        return gather_words(out.last_hidden_state, batch["word_index"])
+
+    def loss(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        words = self.word_vectors(batch)
+        with torch.autocast(device_type=words.device.type, enabled=False):
+            return self.head.loss(words.float(), batch["word_mask"], batch["labels"])
+
+    def decode(self, batch: dict[str, torch.Tensor]) -> list[list[int]]:
+        words = self.word_vectors(batch)
+        with torch.autocast(device_type=words.device.type, enabled=False):
+            return self.head.decode(words.float(), batch["word_mask"])
+
+    def encode_labels(self, tags: Sequence[str]) -> list[int]:
+        try:
+            return [self.label_ids[t] for t in tags]
+        except KeyError as error:
+            raise ValueError(f"tag {error.args[0]!r} is not in the tagger's label set") from None
+
+    def windows(self, sentences: Sequence[Sentence | Sequence[str]], with_labels: bool = False) -> list[Window]:
+        label_ids = None
+        if with_labels:
+            label_ids = [self.encode_labels(s.tags) for s in sentences]  # type: ignore[union-attr]
+        return make_windows(self.tokenizer, sentences, self.max_length, label_ids)
+
+    def to_batch(self, windows: Sequence[Window]) -> dict[str, torch.Tensor]:
+        device = self.device
+        return {k: v.to(device) for k, v in collate(windows, self.pad_id).items()}
+
+    # -- prediction ----------------------------------------------------------------------------------
+    @torch.no_grad()
+    def predict_ids(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[int]]:
+        """One label id per word of each sentence (eval mode; windows sorted by length for speed)."""
+        was_training = self.training
+        self.eval()
+        try:
+            windows = self.windows(sentences)
+            order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+            preds: list[list[int] | None] = [None] * len(windows)
+            with autocast(self.device):
+                for b in range(0, len(order), max(1, batch_size)):
+                    chunk = order[b: b + batch_size]
+                    decoded = self.decode(self.to_batch([windows[i] for i in chunk]))
+                    for i, row in zip(chunk, decoded):
+                        preds[i] = row
+        finally:
+            self.train(was_training)
+        n_words = [len(s.tokens) if isinstance(s, Sentence) else len(s) for s in sentences]
+        return reassemble(windows, preds, n_words)  # type: ignore[arg-type]
+
+    def predict(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[str]]:
+        """One BIO tag per word (same length as each sentence's tokens)."""
+        return [[self.labels[i] for i in row] for row in self.predict_ids(sentences, batch_size)]
+
+    # -- persistence ---------------------------------------------------------------------------------
+    def config(self) -> dict[str, Any]:
+        return {
+            "format": 1,
+            "labels": self.labels,
+            "head": self.head_type,
+            "dropout": self.dropout,
+            "max_length": self.max_length,
+            "encoder_name": self.encoder_name,
+            "encoder_source": self.encoder_source,
+            "encoder_class": type(self.encoder).__name__,
+            "versions": _versions(),
+        }
+
+    def save(self, folder: str | Path) -> Path:
+        """Write encoder + tokenizer (save_pretrained) to folder/encoder, head weights and tagger.json."""
+        folder = Path(folder)
+        (folder / ENCODER_DIR).mkdir(parents=True, exist_ok=True)
+        with quiet_transformers():
+            self.encoder.save_pretrained(folder / ENCODER_DIR)
+            self.tokenizer.save_pretrained(folder / ENCODER_DIR)
+        state = {k: v.detach().cpu() for k, v in self.head.state_dict().items()}
+        torch.save(state, folder / HEAD_FILE)
+        (folder / TAGGER_FILE).write_text(json.dumps(self.config(), indent=2) + "\n", encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, device: str | torch.device | None = None) -> "Tagger":
+        """Load a tagger written by `save` from the folder alone (no network), in eval mode."""
+        folder = Path(folder)
+        config_path = folder / TAGGER_FILE
+        if not config_path.is_file():
+            raise FileNotFoundError(f"{config_path}: not a saved tagger (tagger.json missing)")
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        encoder, tokenizer = load_pretrained(folder / ENCODER_DIR)
+        tagger = cls(
+            encoder, tokenizer, config["head"], config["labels"], dropout=config.get("dropout", 0.1),
+            max_length=config.get("max_length", 512), encoder_name=config.get("encoder_name", ""),
+            encoder_source=config.get("encoder_source", ""),
+        )
+        state = torch.load(folder / HEAD_FILE, map_location="cpu", weights_only=True)
+        tagger.head.load_state_dict(state)
+        tagger.to(pick_device(device))
+        tagger.eval()
+        return tagger

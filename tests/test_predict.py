@@ -1,0 +1,113 @@
+"""Tagger save/load round trip and prediction into BRAT files that the BRAT reader accepts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import helpers_models
+import pytest
+import torch
+
+from clinical_ner.predict import predict_folder, predict_jsonl, predict_sentences
+from clinical_ner.tagger import Tagger
+
+NOTES = {
+    "note-a": "Discharge medications:\n1. Aspirin 81 mg PO daily for CAD.\n2. Metoprolol 25mg BID.\n",
+    "note-b": "Pt developed a rash after vancomycin IV q12h.\r\nStopped on day 3;  started linezolid 600 mg.\r\n",
+    "note-c": "  Café-au-lait spots.\tNo distress.\n\n\nHeparin 5,000 units SC TID x 7 days (DVT ppx).",
+    "note-d": "",
+}
+
+
+def lively_tagger(head: str) -> Tagger:
+    """A random tiny tagger whose outputs vary (large head weights), so predictions are not all `O`."""
+    tagger = helpers_models.tiny_tagger(head, seed=4)
+    generator = torch.Generator().manual_seed(5)
+    with torch.no_grad():
+        weight = tagger.head.linear.weight
+        weight.copy_(torch.randn(weight.shape, generator=generator) * 3)
+    return tagger.eval()
+
+
+@pytest.mark.parametrize("head", ["crf", "apt"])
+def test_save_load_round_trip_gives_identical_predictions(tmp_path: Path, head: str) -> None:
+    tagger = lively_tagger(head)
+    sentences = helpers_models.make_sentences(25, seed=21) + [["unseen", "Zyvox", "tokens", "\u200b"]]
+    before = tagger.predict(sentences, batch_size=4)
+    assert len({t for row in before for t in row}) > 2, "a degenerate tagger would make this test vacuous"
+    tagger.save(tmp_path / "model")
+    config = json.loads((tmp_path / "model" / "tagger.json").read_text())
+    assert config["head"] == head and config["labels"] == tagger.labels and config["max_length"] == 64
+    assert {"torch", "transformers", "tokenizers"} <= set(config["versions"])
+    loaded = Tagger.load(tmp_path / "model", device="cpu")
+    assert type(loaded.head) is type(tagger.head) and loaded.labels == tagger.labels
+    assert loaded.predict(sentences, batch_size=7) == before
+    # the folder alone suffices: move it and load again
+    shutil.move(tmp_path / "model", tmp_path / "moved")
+    assert Tagger.load(tmp_path / "moved").predict(sentences) == before
+    with pytest.raises(FileNotFoundError, match="tagger.json"):
+        Tagger.load(tmp_path / "nowhere")
+
+
+def test_predict_sentences_and_jsonl(tmp_path: Path) -> None:
+    from clinical_ner.jsonl import iter_jsonl, write_sentences
+
+    tagger = lively_tagger("crf")
+    sentences = helpers_models.make_sentences(12, seed=3)
+    rows = predict_sentences(tagger, sentences)
+    assert len(rows) == len(sentences)
+    for row, sentence in zip(rows, sentences):
+        assert {k: v for k, v in row.items() if k != "pred"} == sentence.to_dict()
+        assert len(row["pred"]) == len(row["tags"]) and set(row["pred"]) <= set(tagger.labels)
+    tagger.save(tmp_path / "model")
+    write_sentences(tmp_path / "test.jsonl", sentences)
+    summary = predict_jsonl(tmp_path / "model", tmp_path / "test.jsonl", tmp_path / "pred" / "test.jsonl")
+    assert summary["sentences"] == len(sentences)
+    assert list(iter_jsonl(tmp_path / "pred" / "test.jsonl")) == rows
+
+
+def test_predict_folder_writes_ann_that_the_reader_accepts(tmp_path: Path) -> None:
+    from clinical_ner.bio import decode_tags, text_to_sentences
+    from clinical_ner.brat import read_corpus
+    from clinical_ner.report import CorpusReport
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for doc_id, text in NOTES.items():
+        (notes / f"{doc_id}.txt").write_bytes(text.encode("utf-8"))
+    synthetic = tmp_path / "synthetic"
+    if helpers_models.synthetic_sentences(synthetic, 1, 2, seed=5) is not None:
+        for txt in sorted((synthetic / "test").glob("*.txt")):
+            shutil.copy(txt, notes / txt.name)  # the text only, never the gold .ann
+    (notes / "README.md").write_text("not a note")
+    tagger = lively_tagger("crf")
+    tagger.save(tmp_path / "model")
+    out = tmp_path / "ann"
+    summary = predict_folder(tmp_path / "model", notes, out)
+    n_notes = len(list(notes.glob("*.txt")))
+    assert summary["documents"] == n_notes and summary["entities"] > 10
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.stem + ".ann" for p in notes.glob("*.txt"))
+    # re-read: every .ann next to its .txt, through the BRAT reader (which rejects any offset/text mismatch)
+    check = tmp_path / "check"
+    check.mkdir()
+    for txt in notes.glob("*.txt"):
+        shutil.copy(txt, check / txt.name)
+        shutil.copy(out / f"{txt.stem}.ann", check / f"{txt.stem}.ann")
+    report = CorpusReport()
+    documents = read_corpus(check, None, report)
+    assert [w for w in report.warnings if "empty text" not in w["message"]] == []
+    assert report.entities_read == summary["entities"]
+    by_id = {d.doc_id: d for d in documents}
+    for doc_id, text in [(p.stem, p.read_bytes().decode("utf-8")) for p in notes.glob("*.txt")]:
+        document = by_id[doc_id]
+        assert document.text == text
+        for entity in document.entities:
+            assert entity.text == " ".join(text[s:e] for s, e in entity.spans)
+            assert text[entity.start:entity.end].strip() == text[entity.start:entity.end]
+        # the same entities as decoding the tagger's tags directly
+        sentences = text_to_sentences(doc_id, text)
+        expected = [e for s, tags in zip(sentences, tagger.predict(sentences)) for e in decode_tags(doc_id, text, s.offsets, tags)]
+        assert [(e.label, e.spans) for e in document.entities] == [(e.label, e.spans) for e in expected]
+    assert by_id["note-d"].entities == []

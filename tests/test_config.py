@@ -1,0 +1,93 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from clinical_ner.config import (
+    candidates,
+    encoder_resources,
+    load_config,
+    model_names,
+    split_model,
+    validate_config,
+)
+from clinical_ner.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def minimal(**overrides):
+    config = {"corpus": {"source": "synthetic"}, "encoders": {"scratch": {"source": "scratch"}}}
+    config.update(overrides)
+    return config
+
+
+def test_default_config_is_valid_and_names_the_study_grid():
+    config = load_config(ROOT / "config.yaml")
+    assert model_names(config) == [f"{e}-{h}" for e in ("bert", "biobert", "clinicalbert", "scratch") for h in ("apt", "crf")]
+    assert config["regimes"] == ["full", "downsampled"]
+    assert config["downsample"]["target_plain_fraction"] == 0.2
+
+
+def test_paper_config_is_valid_with_its_folders(tmp_path):
+    raw = yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())
+    for part in ("train", "test"):
+        (tmp_path / part).mkdir()
+        raw["corpus"][part] = str(tmp_path / part)
+    config = validate_config(raw)
+    assert config["encoders"]["bert"]["source"] == "bert-base-cased"
+    assert encoder_resources(config, "bert")["gpu"] == 1
+    assert len(candidates(config, "scratch")) == 3
+
+
+def test_defaults_are_filled():
+    config = validate_config(minimal())
+    assert config["split"] == {"use_dev": False, "val_fraction": 0.1, "seed": 42}
+    assert config["heads"] == ["apt", "crf"]
+    assert config["reference_encoder"] == "scratch"
+    assert config["training"]["retrain_on_train_val"] is True
+
+
+def test_schema_errors_name_the_key():
+    with pytest.raises(InputError, match="split/val_fraction"):
+        validate_config(minimal(split={"val_fraction": 1.5}))
+    with pytest.raises(InputError, match="heads"):
+        validate_config(minimal(heads=["softmax"]))
+
+
+def test_missing_brat_folder_is_reported(tmp_path):
+    config = minimal(corpus={"source": "brat", "train": str(tmp_path / "nope"), "test": str(tmp_path)})
+    with pytest.raises(InputError, match="corpus/train"):
+        validate_config(config)
+
+
+def test_unknown_search_setting_and_bad_reference():
+    with pytest.raises(InputError, match="unknown training settings"):
+        validate_config(minimal(training={"search": {"lr": [0.1]}}))
+    with pytest.raises(InputError, match="reference_encoder"):
+        validate_config(minimal(reference_encoder="bert"))
+
+
+def test_candidate_grid_is_the_product_with_encoder_overrides():
+    config = validate_config(
+        minimal(
+            training={"settings": {"epochs": 3}, "search": {"learning_rate": [0.1, 0.2], "batch_size": [8, 16]}},
+            encoders={"scratch": {"source": "scratch", "training": {"epochs": 7}, "search": {"batch_size": [4]}}},
+        )
+    )
+    grid = candidates(config, "scratch")
+    assert list(grid) == ["hp0", "hp1"]
+    assert [(g["learning_rate"], g["batch_size"], g["epochs"]) for g in grid.values()] == [(0.1, 4, 7), (0.2, 4, 7)]
+
+
+def test_split_model_keeps_underscored_encoder_names():
+    assert split_model("clinical_bert-crf") == ("clinical_bert", "crf")
+
+
+def test_invalid_yaml_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("corpus:\n  source: [synthetic\n")
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert "bad.yaml" in str(error.value)
+    assert error.value.line is not None

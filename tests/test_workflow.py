@@ -1,0 +1,122 @@
+"""End to end: the whole default DAG in a copy of the workflow, then what a user looks at."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import matplotlib.image as mpimg
+import pandas as pd
+import pytest
+import yaml
+
+from clinical_ner.brat import read_corpus
+from clinical_ner.config import load_config, model_names
+from clinical_ner.report import CorpusReport
+from workflow_helpers import ROOT, copy_workflow, snakemake
+
+pytestmark = pytest.mark.slow
+CONFIG = load_config(ROOT / "config.yaml")
+RUNS = [(model, regime) for model in model_names(CONFIG) for regime in CONFIG["regimes"]]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    workdir = copy_workflow(tmp_path_factory.mktemp("dag"))
+    run = snakemake(workdir, "--cores", "2")
+    assert run.returncode == 0, run.stderr[-5000:]
+    return workdir
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """The `Job stats` table of a dry run: rule -> count."""
+    stats = output.split("Job stats:", 1)[1]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, flags=re.M)}
+
+
+def test_data_stage_outputs(workdir):
+    data = workdir / "results" / "data"
+    for regime in ("full", "downsampled"):
+        for split in ("train", "val", "test"):
+            assert (data / regime / f"{split}.jsonl").stat().st_size > 0
+    assert (data / "downsampled" / "test.jsonl").read_bytes() == (data / "full" / "test.jsonl").read_bytes()
+    report = json.loads((data / "report.json").read_text())
+    assert set(report["sources"]) == {"train", "test"}
+    assert report["total"]["entities_kept"] > 0
+    sentences = pd.read_csv(data / "sentence_counts.csv").set_index(["regime", "split"])
+    assert sentences.loc[("full", "train"), "plain_fraction"] > 0.6
+    assert sentences.loc[("downsampled", "train"), "plain_fraction"] == pytest.approx(0.2, abs=0.02)
+    split = pd.read_csv(data / "split.tsv", sep="\t")
+    train_docs = CONFIG["corpus"]["synthetic"]["train_docs"]
+    assert (split["split"] == "val").sum() == round(train_docs * 0.1)
+
+
+def test_every_model_beats_the_majority_baseline(workdir):
+    for model, regime in RUNS:
+        summary = json.loads((workdir / "results" / "eval" / model / regime / "summary.json").read_text())
+        # all-O predictions score 1/19 of O's F1 (< 0.06) in macro BIO-strict
+        assert summary["bio_strict"]["macro"]["f1"] > 0.25, (model, regime, summary["bio_strict"]["macro"])
+
+
+def test_predicted_ann_files_read_back_without_errors(workdir):
+    for model, regime in RUNS:
+        report = CorpusReport()
+        folder = workdir / "results" / "predictions" / model / regime / "ann"
+        gold = workdir / "results" / "corpus" / "test"
+        for ann in folder.glob("*.ann"):
+            (folder / ann.with_suffix(".txt").name).write_bytes((gold / ann.with_suffix(".txt").name).read_bytes())
+        documents = read_corpus(folder, None, report)
+        assert len(documents) == CONFIG["corpus"]["synthetic"]["test_docs"]
+        assert report.warnings == []
+        assert sum(len(d.entities) for d in documents) > 0
+
+
+def test_tables_name_every_model_and_mark_the_best(workdir):
+    tables = workdir / "results" / "tables"
+    macro = (tables / "table2_macro_bio_strict_full.md").read_text()
+    for encoder in CONFIG["encoders"].values():
+        assert encoder["label"] in macro
+    assert "**" in macro
+    assert "\\textbf{" in (tables / "table3_weighted_bio_strict_full.tex").read_text()
+    parameters = pd.read_csv(tables / "table1_parameters.csv")
+    assert len(parameters) == len(model_names(CONFIG))
+    assert parameters.loc[parameters["model"] == "BERT (stand-in)-Apt", "percent_of_reference"].item() == pytest.approx(100)
+    ablations = pd.read_csv(tables / "table4_ablations_full.csv")
+    assert {"no_O", "no_ADE_Reason", "no_O_ADE_Reason", "merge_ADE_into_Reason"} <= set(ablations["ablation"])
+
+
+def test_figures_are_real_images(workdir):
+    figures = workdir / "results" / "figures"
+    paths = [figures / "label_distribution.png", figures / "regime_comparison.png"]
+    paths += sorted((figures / "runs" / "scratch-crf" / "full").glob("*.png"))
+    assert len(paths) == 8
+    for path in paths:
+        image = mpimg.imread(path)
+        assert image.shape[0] > 200 and image.shape[1] > 200, path
+        assert image.std() > 0.01, path
+        assert path.with_suffix(".pdf").stat().st_size > 1000
+
+
+def test_nothing_left_to_do_and_report_builds(workdir):
+    dry = snakemake(workdir, "-n", "--cores", "2")
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+    report = snakemake(workdir, "--cores", "1", "--report", "results/report.html")
+    assert report.returncode == 0, report.stderr[-3000:]
+    assert (workdir / "results" / "report.html").stat().st_size > 100_000
+
+
+def test_changing_one_encoder_reruns_only_what_depends_on_it(workdir):
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["encoders"]["scratch"]["training"] = {"epochs": 2}
+    changed = workdir / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config))
+    dry = snakemake(workdir, "-n", "--cores", "2", "--configfile", str(changed))
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    counts = job_counts(dry.stdout)
+    runs = len(CONFIG["heads"]) * len(CONFIG["regimes"])
+    assert counts["train_candidate"] == runs * len(CONFIG["training"]["search"]["learning_rate"])
+    assert counts["train_final"] == runs
+    assert counts["evaluate"] == runs
+    assert "generate_corpus" not in counts and "pretrain_stand_in" not in counts
+    assert counts["make_tables"] == 1

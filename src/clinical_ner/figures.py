@@ -112,16 +112,20 @@ def plot_training_curves(histories: Mapping[str, pd.DataFrame], stem: str | Path
             raise ValueError(f"history {name!r} has no 'epoch' column")
         history = history.apply(pd.to_numeric, errors="coerce")  # None (no validation) -> NaN gaps
         epochs = history["epoch"]
-        if "train_loss" in history.columns:
-            loss_ax.plot(epochs, history["train_loss"], color=colour, marker="o", ms=3, label=f"{name} train")
-        if "val_loss" in history.columns:
-            loss_ax.plot(epochs, history["val_loss"], color=colour, ls="--", marker="s", ms=3, label=f"{name} val")
-        if "val_macro_f1" in history.columns:
-            f1_ax.plot(epochs, history["val_macro_f1"], color=colour, marker="o", ms=3, label=name)
-    loss_ax.set(xlabel="Epoch", ylabel="Loss", title=f"{title}: loss")
-    f1_ax.set(xlabel="Epoch", ylabel="Validation macro-F1", title=f"{title}: validation macro-F1")
+        series = [
+            (loss_ax, "train_loss", {"marker": "o"}, f"{name} train"),
+            (loss_ax, "val_loss", {"ls": "--", "marker": "s"}, f"{name} val"),
+            (f1_ax, "val_macro_f1", {"marker": "o"}, name),
+        ]
+        for ax, column, style, label in series:
+            if column in history.columns and history[column].notna().any():
+                ax.plot(epochs, history[column], color=colour, ms=3, label=label, **style)
+    loss_ax.set(xlabel="Epoch", ylabel="Loss", title="Loss (train solid, validation dashed)")
+    f1_ax.set(xlabel="Epoch", ylabel="Validation macro-F1", title="Validation macro-F1")
+    figure.suptitle(title)
     for ax in (loss_ax, f1_ax):
         ax.grid(alpha=0.3)
+        ax.xaxis.get_major_locator().set_params(integer=True)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8)
     return _save(figure, stem)

@@ -12,9 +12,9 @@ eval_dir = Path(snakemake.input.evaluation).parent
 out = Path(snakemake.output[0]).parent
 figures.plot_classification_report(read_report(eval_dir / "bio_strict.csv"), out / "report_bio_strict", f"BIO-strict report: {name}")
 figures.plot_classification_report(read_report(eval_dir / "token_level.csv"), out / "report_token_level", f"Token-level report: {name}")
-figures.plot_confusion(read_confusion(eval_dir / "confusion_bio.csv"), out / "confusion_bio", f"BIO-strict confusion (row-normalised): {name}")
+figures.plot_confusion(read_confusion(eval_dir / "confusion_bio.csv"), out / "confusion_bio", f"BIO-strict confusion: {name}")
 token = read_confusion(eval_dir / "confusion_token.csv")
-figures.plot_confusion(token, out / "confusion_token", f"Token-level confusion (row-normalised): {name}")
+figures.plot_confusion(token, out / "confusion_token", f"Token-level confusion: {name}")
 figures.plot_confusion(token, out / "confusion_token_counts", f"Token-level confusion (counts): {name}", normalise=False)
 histories = {Path(d).name: pd.read_csv(Path(d) / "history.csv") for d in snakemake.input.candidates}
 histories["final (train+val)"] = pd.read_csv(Path(snakemake.input.final) / "history.csv")

@@ -30,3 +30,24 @@ def test_generate_then_sentences(tmp_path, capsys):
 def test_missing_input_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["sentences", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "x.jsonl")]) == 2
     assert "missing" in capsys.readouterr().err
+
+
+def test_predict_command_writes_ann_for_each_note(tmp_path, capsys):
+    import helpers_models
+
+    tagger = helpers_models.tiny_tagger("crf")
+    tagger.save(tmp_path / "model")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.txt").write_text("Metoprolol 25 mg PO BID.\nShe developed a rash on amoxicillin.\n")
+    (notes / "b.txt").write_text("No new medications.\n")
+    assert main(["predict", "--model", str(tmp_path / "model"), "--input", str(notes), "--output", str(tmp_path / "ann")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["documents"] == 2
+    assert sorted(p.name for p in (tmp_path / "ann").iterdir()) == ["a.ann", "b.ann"]
+
+
+def test_predict_command_without_notes_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["predict", "--model", str(tmp_path), "--input", str(tmp_path / "empty"), "--output", str(tmp_path / "o")]) == 2
+    assert "no .txt notes" in capsys.readouterr().err

@@ -8,14 +8,14 @@ import contextlib
 import json
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from .records import Sentence
+from .records import Sentence, SettingsRecord
 
 SCRATCH = "scratch"
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -29,7 +29,7 @@ class EncoderUnavailableError(RuntimeError):
 
 
 @dataclass
-class EncoderSpec:
+class EncoderSpec(SettingsRecord):
     """Where an encoder comes from.
 
     `source` is a Hugging Face hub id (``bert-base-cased``), a local folder written by ``save_pretrained``,
@@ -37,6 +37,8 @@ class EncoderSpec:
     WordPiece vocabulary (at most `vocab_size` entries) trained on the training sentences only.
     The sizes are used only for ``scratch``; defaults are those of distilbert-base-cased.
     """
+
+    kind = "encoder setting"
 
     name: str
     source: str
@@ -52,16 +54,6 @@ class EncoderSpec:
     def is_scratch(self) -> bool:
         return self.source == SCRATCH
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, row: dict[str, Any]) -> "EncoderSpec":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(row) - known)
-        if unknown:
-            raise ValueError(f"unknown encoder setting(s): {', '.join(unknown)}")
-        return cls(**row)
 
 
 @contextlib.contextmanager

@@ -25,10 +25,8 @@ def _check_mask(mask: torch.Tensor) -> torch.Tensor:
     return mask
 
 
-class AptHead(nn.Module):
-    """Dropout + linear layer; per-word softmax."""
-
-    kind = "apt"
+class LinearHead(nn.Module):
+    """Dropout + linear layer giving per-word label scores (fp32)."""
 
     def __init__(self, dim: int, n_labels: int, dropout: float = 0.1) -> None:
         super().__init__()
@@ -36,7 +34,13 @@ class AptHead(nn.Module):
         self.linear = nn.Linear(dim, n_labels)
 
     def emissions(self, words: torch.Tensor) -> torch.Tensor:
-        return self.linear(self.dropout(words))
+        return self.linear(self.dropout(words)).float()
+
+
+class AptHead(LinearHead):
+    """Dropout + linear layer; per-word softmax."""
+
+    kind = "apt"
 
     def loss(self, words: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Mean cross-entropy over the unmasked words."""
@@ -44,7 +48,7 @@ class AptHead(nn.Module):
         logits = self.emissions(words)
         target = labels.masked_fill(~mask, -100)
         return nn.functional.cross_entropy(
-            logits.reshape(-1, logits.size(-1)).float(), target.reshape(-1), ignore_index=-100
+            logits.reshape(-1, logits.size(-1)), target.reshape(-1), ignore_index=-100
         )
 
     def decode(self, words: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
@@ -54,19 +58,14 @@ class AptHead(nn.Module):
         return [row[:n] for row, n in zip(best.tolist(), lengths)]
 
 
-class CRFHead(nn.Module):
+class CRFHead(LinearHead):
     """Dropout + linear emissions + linear-chain CRF (torchcrf, batch_first)."""
 
     kind = "crf"
 
     def __init__(self, dim: int, n_labels: int, dropout: float = 0.1) -> None:
-        super().__init__()
-        self.dropout = nn.Dropout(dropout)
-        self.linear = nn.Linear(dim, n_labels)
+        super().__init__(dim, n_labels, dropout)
         self.crf = CRF(n_labels, batch_first=True)
-
-    def emissions(self, words: torch.Tensor) -> torch.Tensor:
-        return self.linear(self.dropout(words)).float()
 
     def loss(self, words: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Negative log-likelihood of the gold label sequences, averaged over the batch."""

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, TypeVar
 
 Span = tuple[int, int]
+T = TypeVar("T")
+
+
+class SettingsRecord:
+    """Mixin for flat settings dataclasses: `to_dict`, and `from_dict` that rejects unknown keys."""
+
+    kind = "setting"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls: type[T], row: dict[str, Any]) -> T:
+        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(row) - known)
+        if unknown:
+            raise ValueError(f"unknown {cls.kind}(s): {', '.join(unknown)}; known: {sorted(known)}")  # type: ignore[attr-defined]
+        return cls(**row)
 
 
 @dataclass(frozen=True)

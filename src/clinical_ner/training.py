@@ -10,7 +10,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from .device import autocast, describe, grad_scaler, pick_device, set_threads
 from .encoders import EncoderSpec, load_encoder
 from .heads import HEAD_TYPES
 from .params import count_parameters
-from .records import Sentence
+from .records import Sentence, SettingsRecord
 from .tagger import Tagger
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "val_loss", "val_macro_f1", "learning_rate", "seconds", "tokens_per_second")
@@ -30,7 +30,9 @@ BUCKET_BATCHES = 50  # batches per length bucket
 
 
 @dataclass
-class TrainSettings:
+class TrainSettings(SettingsRecord):
+    kind = "training setting"
+
     learning_rate: float = 5e-5
     epochs: int = 10
     batch_size: int = 16
@@ -44,16 +46,6 @@ class TrainSettings:
     threads: int = 1             # torch CPU threads
     eval_batch_size: int = 64
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, row: dict[str, Any]) -> "TrainSettings":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(row) - known)
-        if unknown:
-            raise ValueError(f"unknown training setting(s): {', '.join(unknown)}; known: {sorted(known)}")
-        return cls(**row)
 
 
 def seed_everything(seed: int) -> None:

@@ -27,5 +27,7 @@ def copy_workflow(dest: Path) -> Path:
 def snakemake(workdir: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
     """Run the venv's snakemake in `workdir`; output captured as text."""
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONHASHSEED="0")
+    if (workdir / "src").is_dir():  # the copied library, so a run is isolated from edits to the checkout
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(workdir / "src"), env.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "snakemake", *args]
     return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)

@@ -2,6 +2,17 @@
 # (Belkadi, Han, Wu, Nenadic) from one DAG:
 # corpus -> sentences -> split -> down-sampled -> models -> predictions -> metrics -> tables/figures.
 
+import os
+import sys
+
+# The library lives in src/: importable here and, through PYTHONPATH, in every job (local, SLURM,
+# or --use-conda environments, which install only the pinned dependencies).
+LIBRARY = os.path.join(workflow.basedir, "src")
+if LIBRARY not in sys.path:
+    sys.path.insert(0, LIBRARY)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [LIBRARY, os.environ.get("PYTHONPATH")]))
+
+
 configfile: "config.yaml"
 
 

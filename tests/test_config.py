@@ -91,3 +91,11 @@ def test_invalid_yaml_names_file_and_line(tmp_path):
         load_config(path)
     assert "bad.yaml" in str(error.value)
     assert error.value.line is not None
+
+
+def test_key_order_does_not_matter_but_encoder_order_does():
+    a = validate_config(minimal(split={"seed": 1, "val_fraction": 0.2}, encoders={"b": {"source": "scratch"}, "a": {"source": "scratch"}}))
+    b = validate_config(minimal(split={"val_fraction": 0.2, "seed": 1}, encoders={"b": {"source": "scratch"}, "a": {"source": "scratch"}}))
+    assert list(a["split"].items()) == list(b["split"].items())
+    assert list(a["encoders"]) == ["b", "a"]
+    assert model_names(a)[0] == "b-apt"

@@ -46,7 +46,18 @@ def validate_config(config: Mapping[str, Any], origin: str = "config") -> dict[s
         lines = [f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in errors]
         raise InputError(origin, "invalid configuration:\n  " + "\n  ".join(lines))
     _check_semantics(filled, origin)
-    return filled
+    return _canonical(filled)
+
+
+def _canonical(value: Any, keep_order: bool = False) -> Any:
+    """Sort mapping keys recursively (but not the encoders' order, which orders tables), so equal
+    configurations compare equal however their files were written (Snakemake compares params)."""
+    if isinstance(value, dict):
+        items = value.items() if keep_order else sorted(value.items())
+        return {key: _canonical(item, keep_order=(key == "encoders")) for key, item in items}
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value
 
 
 def _check_semantics(config: dict[str, Any], origin: str) -> None:

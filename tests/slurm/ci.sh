@@ -40,5 +40,7 @@ fi
 echo "[slurm-ci] running: $*" >&2
 "$@"
 status=$?
+echo "[slurm-ci] jobs the test cluster ran (sacct):"
+sacct --allusers --starttime=now-1days --format=JobID%12,JobName%48,Partition,Account,AllocCPUS,State,ExitCode -X 2>&1 || true
 echo "[slurm-ci] command exited with status $status" >&2
 exit "$status"

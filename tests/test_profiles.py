@@ -8,7 +8,6 @@ may. profiles/slurm-local (the CPU-only CI cluster) must mirror profiles/slurm m
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,11 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from workflow_helpers import copy_workflow
+
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "profiles"
 TRAINING_RULES = {"pretrain_stand_in", "train_candidate", "train_final"}
 GPU_KEYS = {"gpu", "gpus", "gpu_model", "gres", "nvidia_gpu"}
-WORKFLOW_ITEMS = ["Snakefile", "config.yaml", "config", "rules", "workflow", "envs", "profiles"]
 
 
 def _profile(name: str) -> dict:
@@ -103,14 +103,7 @@ def _gpus(resources: dict[str, str]) -> int:
 def workflow_copy(tmp_path_factory) -> Path:
     if not (ROOT / "Snakefile").is_file():
         pytest.skip("no Snakefile in the checkout yet")
-    dest = tmp_path_factory.mktemp("profiles")
-    for item in WORKFLOW_ITEMS:
-        src = ROOT / item
-        if src.is_dir():
-            shutil.copytree(src, dest / item, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.is_file():
-            shutil.copy2(src, dest / item)
-    return dest
+    return copy_workflow(tmp_path_factory.mktemp("profiles"))
 
 
 @pytest.mark.parametrize(

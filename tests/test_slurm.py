@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from workflow_helpers import copy_workflow
+
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,8 +33,6 @@ DEFAULT_SLURM_CONF = Path(os.environ.get("SLURM_STATE", "/tmp/clinical-ner-slurm
 ACCOUNT = os.environ.get("SLURM_ACCOUNT", "clinicalner")
 PARTITION = os.environ.get("SLURM_PARTITION", "debug")
 RUN_TIMEOUT = int(os.environ.get("CLINICAL_NER_SLURM_TIMEOUT", "1800"))
-# What a copy of the workflow needs (the package itself is imported from the installed checkout).
-WORKFLOW_ITEMS = ["Snakefile", "config.yaml", "config", "rules", "workflow", "envs", "profiles"]
 # Outputs that must not depend on where a job ran (no timings, paths or timestamps).
 COMPARED_PREFIXES = ("results/data/", "results/eval/", "results/predictions/", "results/tables/")
 COMPARED_SUFFIXES = (".jsonl", ".json", ".csv", ".md", ".tex", ".ann")
@@ -90,17 +90,6 @@ def _targets(workdir: Path) -> list[str]:
     return ["results/data/report.json", f"results/eval/{encoder}-{head}/{regime}/summary.json"]
 
 
-def _copy_workflow(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for item in WORKFLOW_ITEMS:
-        src = ROOT / item
-        if src.is_dir():
-            shutil.copytree(src, dest / item, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.is_file():
-            shutil.copy2(src, dest / item)
-    return dest
-
-
 def _snakemake(workdir: Path, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "snakemake", *args]
     try:
@@ -126,8 +115,8 @@ def runs(slurm_env, tmp_path_factory):
     if not (ROOT / "Snakefile").is_file():
         pytest.skip("no Snakefile in the checkout yet")
     base = tmp_path_factory.mktemp("slurm-vs-local")
-    local = _copy_workflow(base / "local")
-    cluster = _copy_workflow(base / "slurm")
+    local = copy_workflow(base / "local")
+    cluster = copy_workflow(base / "slurm")
     targets = _targets(local)
 
     local_env = {k: v for k, v in slurm_env.items() if k != "SLURM_CONF"}

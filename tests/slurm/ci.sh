@@ -41,6 +41,6 @@ echo "[slurm-ci] running: $*" >&2
 "$@"
 status=$?
 echo "[slurm-ci] jobs the test cluster ran (sacct):"
-sacct --allusers --starttime=now-1days --format=JobID%12,JobName%48,Partition,Account,AllocCPUS,State,ExitCode -X 2>&1 || true
+sacct --allusers --starttime=now-1days --format=JobID%6,Comment%70,Partition,Account%12,AllocCPUS,State,ExitCode -X 2>&1 || true
 echo "[slurm-ci] command exited with status $status" >&2
 exit "$status"

@@ -1,7 +1,5 @@
-import json
-from pathlib import Path
-
 from clinical_ner import config as cfg
+from clinical_ner.labels import ENTITY_TYPES
 
 config = cfg.validate_config(config, origin="config (config.yaml and --config/--configfile)")
 
@@ -11,6 +9,9 @@ HEADS = list(config["heads"])
 REGIMES = list(config["regimes"])
 MODELS = cfg.model_names(config)
 SOURCES = ["train", "test"] + (["dev"] if config["split"]["use_dev"] else [])
+HEAD_NAMES = {"apt": "Apt", "crf": "CRF"}
+# Target entity types: the label map's targets, or the 9 study types when there is no map.
+TYPES = sorted(set(config["corpus"]["label_map"].values())) if config["corpus"]["label_map"] else list(ENTITY_TYPES)
 
 
 wildcard_constraints:
@@ -50,7 +51,6 @@ def corpus_input(wildcards):
     return corpus_folder(wildcards.source)
 
 
-
 def encoder_source(encoder):
     source = config["encoders"][encoder]["source"]
     return f"{RESULTS}/encoders/{encoder}" if source == "stand-in" else source
@@ -60,7 +60,6 @@ def candidate_ids(wildcards):
     return list(cfg.candidates(config, wildcards.encoder))
 
 
-
 def model_runs():
     """(model, regime) pairs of the grid."""
     return [(model, regime) for model in MODELS for regime in REGIMES]
@@ -68,9 +67,6 @@ def model_runs():
 
 def per_run(pattern):
     return [pattern.format(model=model, regime=regime) for model, regime in model_runs()]
-
-
-HEAD_NAMES = {"apt": "Apt", "crf": "CRF"}
 
 
 def display_names():
@@ -148,14 +144,3 @@ def encoder_spec(encoder):
     spec = {"name": encoder, "source": encoder_source(encoder)}
     spec.update(entry.get("architecture", {}))
     return spec
-
-
-def entity_types():
-    """Target entity types: the label map's targets, or the 9 study types when there is no map."""
-    from clinical_ner.labels import ENTITY_TYPES
-
-    label_map = config["corpus"]["label_map"]
-    return sorted(set(label_map.values())) if label_map else list(ENTITY_TYPES)
-
-
-TYPES = entity_types()

@@ -33,7 +33,6 @@ rule make_tables:
         names=display_names(),
         reference=f"{config['reference_encoder']}-{HEADS[0]}",
         regimes=REGIMES,
-        out_dir=f"{RESULTS}/tables",
     log:
         f"{RESULTS}/logs/make_tables.log",
     benchmark:

@@ -8,7 +8,7 @@ from clinical_ner.logs import configure_logging
 
 log = configure_logging(snakemake.log[0])
 names = snakemake.params.names
-out = Path(snakemake.params.out_dir)
+out = Path(snakemake.output[0]).parent
 evaluations = {}
 for model, regime in snakemake.params.runs:
     folder = Path(snakemake.input.evaluations[0]).parents[2] / model / regime

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -112,6 +113,10 @@ def main(argv: list[str] | None = None) -> dict:
             "batch_size": args.eval_batch_size, "seconds": round(inference_seconds, 4),
             "tokens_per_second": round(n_subwords / inference_seconds, 1),
             "words_per_second": round(n_words / inference_seconds, 1),
+        },
+        "memory": {
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_cuda_mb": round(torch.cuda.max_memory_allocated() / 2**20, 1) if torch.cuda.is_available() else None,
         },
     }
     text = json.dumps(result, indent=2)

@@ -30,3 +30,14 @@ def phee_dir() -> Path:
 @pytest.fixture(scope="session")
 def phee_label_map() -> dict[str, str]:
     return dict(PHEE_LABEL_MAP)
+
+
+@pytest.fixture(scope="session")
+def default_dag(tmp_path_factory) -> Path:
+    """The whole default DAG, run once per session in a copy of the workflow (`snakemake --cores 2`)."""
+    from workflow_helpers import copy_workflow, snakemake
+
+    workdir = copy_workflow(tmp_path_factory.mktemp("dag"))
+    run = snakemake(workdir, "--cores", "2")
+    assert run.returncode == 0, run.stderr[-5000:]
+    return workdir

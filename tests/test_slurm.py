@@ -1,14 +1,14 @@
 """The pipeline on a real SLURM cluster (tests/slurm/up.sh) gives the same outputs as a local run.
 
-Runs a reduced target twice in copies of the workflow: once locally (profiles/default) and once
-with the SLURM executor plugin (profiles/slurm-local), then checks that every job really went
-through sbatch (executor log, .snakemake/slurm_logs/, sacct) and that the deterministic outputs
-are byte-identical.
+Runs the whole default DAG with the SLURM executor plugin (profiles/slurm-local) in a copy of the
+workflow, then checks that every job really went through sbatch (executor log,
+.snakemake/slurm_logs/, sacct) and that the deterministic outputs are byte-identical to the
+session's local run of the same DAG (profiles/default, shared with test_workflow.py).
 
-Target: results/data/report.json plus one model's evaluation (first encoder, head and regime of
-config.yaml: corpus, data, stand-in pre-training, hyper-parameter search, final training,
-prediction, evaluation). CLINICAL_NER_SLURM_TARGETS="all" (or a space-separated list of
-targets) overrides it, e.g. to run the whole DAG.
+CLINICAL_NER_SLURM_TARGETS overrides the target: a space-separated list of targets (then run
+locally too, for the comparison), or `reduced`: results/data/report.json plus the first model's
+chain (corpus, data, stand-in pre-training, hyper-parameter search, final training, prediction,
+evaluation).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from workflow_helpers import copy_workflow
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SLURM_CONF = Path(os.environ.get("SLURM_STATE", "/tmp/clinical-ner-slurm")) / "etc" / "slurm.conf"
 ACCOUNT = os.environ.get("SLURM_ACCOUNT", "clinicalner")
 PARTITION = os.environ.get("SLURM_PARTITION", "debug")
@@ -80,8 +79,10 @@ def slurm_env() -> dict[str, str]:
 
 
 def _targets(workdir: Path) -> list[str]:
-    override = os.environ.get("CLINICAL_NER_SLURM_TARGETS", "").split()
-    if override:
+    """The whole DAG (`all`) unless CLINICAL_NER_SLURM_TARGETS names targets; `reduced` is data plus
+    the first model's chain (corpus, stand-in, search, final training, prediction, evaluation)."""
+    override = os.environ.get("CLINICAL_NER_SLURM_TARGETS", "all").split()
+    if override != ["reduced"]:
         return override
     config = yaml.safe_load((workdir / "config.yaml").read_text())
     encoder = next(iter(config["encoders"]))
@@ -110,18 +111,20 @@ def _digests(workdir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def runs(slurm_env, tmp_path_factory):
-    """(local workdir, slurm workdir, targets, slurm run output) after both runs succeeded."""
-    if not (ROOT / "Snakefile").is_file():
-        pytest.skip("no Snakefile in the checkout yet")
-    base = tmp_path_factory.mktemp("slurm-vs-local")
-    local = copy_workflow(base / "local")
-    cluster = copy_workflow(base / "slurm")
-    targets = _targets(local)
+def runs(slurm_env, tmp_path_factory, request):
+    """(local workdir, slurm workdir, targets, slurm run output) after both runs succeeded.
 
-    local_env = {k: v for k, v in slurm_env.items() if k != "SLURM_CONF"}
-    proc = _snakemake(local, ["--workflow-profile", "profiles/default", "--cores", "2", *targets], local_env)
-    assert proc.returncode == 0, f"local run failed:\n{(proc.stdout + proc.stderr)[-6000:]}"
+    For the whole DAG the local reference is the session's default run (shared with test_workflow.py)."""
+    base = tmp_path_factory.mktemp("slurm-vs-local")
+    cluster = copy_workflow(base / "slurm")
+    targets = _targets(cluster)
+    if targets == ["all"]:
+        local = request.getfixturevalue("default_dag")
+    else:
+        local = copy_workflow(base / "local")
+        local_env = {k: v for k, v in slurm_env.items() if k != "SLURM_CONF"}
+        proc = _snakemake(local, ["--workflow-profile", "profiles/default", "--cores", "2", *targets], local_env)
+        assert proc.returncode == 0, f"local run failed:\n{(proc.stdout + proc.stderr)[-6000:]}"
 
     proc = _snakemake(cluster, ["--workflow-profile", "profiles/slurm-local", *targets], slurm_env)
     output = proc.stdout + proc.stderr

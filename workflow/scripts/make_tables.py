@@ -10,8 +10,8 @@ log = configure_logging(snakemake.log[0])
 names = snakemake.params.names
 out = Path(snakemake.output[0]).parent
 evaluations = {}
-for model, regime in snakemake.params.runs:
-    folder = Path(snakemake.input.evaluations[0]).parents[2] / model / regime
+for (model, regime), summary in zip(snakemake.params.runs, snakemake.input.evaluations):
+    folder = Path(summary).parent
     evaluations[(names[model], regime)] = {
         "bio_strict": read_report(folder / "bio_strict.csv"),
         "token_level": read_report(folder / "token_level.csv"),

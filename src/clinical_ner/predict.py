@@ -46,13 +46,12 @@ def predict_folder(
 ) -> dict[str, Any]:
     """Tag every ``.txt`` note in `input_dir` (not recursive) and write ``{doc_id}.ann`` to `output_dir`.
 
-    Notes are split with `bio.text_to_sentences`, tagged, decoded with `bio.decode_tags` (entity ids
+    Notes are split with `bio.text_to_sentences`, tagged, decoded with `bio.decode_sentences` (entity ids
     T1, T2, ... in document order) and written with `brat.write_ann`. Nothing else is copied.
     """
-    from .bio import decode_tags, text_to_sentences
+    from .bio import decode_sentences, text_to_sentences
     from .brat import read_text, write_ann
     from .errors import InputError
-    from .records import Entity
 
     started = time.perf_counter()
     input_dir, output_dir = Path(input_dir), Path(output_dir)
@@ -68,11 +67,7 @@ def predict_folder(
         doc_id = note.stem
         text = read_text(note)
         sentences = text_to_sentences(doc_id, text)
-        predicted = tagger.predict(sentences, batch_size=batch_size)
-        entities: list[Entity] = []
-        for sentence, tags in zip(sentences, predicted):
-            entities.extend(decode_tags(doc_id, text, sentence.offsets, tags))
-        entities = [Entity(f"T{n}", e.label, e.spans, e.text) for n, e in enumerate(entities, start=1)]
+        entities = decode_sentences(doc_id, text, sentences, tagger.predict(sentences, batch_size=batch_size))
         write_ann(output_dir / f"{doc_id}.ann", entities)
         documents.append({
             "doc_id": doc_id, "sentences": len(sentences), "tokens": sum(len(s.tokens) for s in sentences),

@@ -2,7 +2,7 @@ import csv
 
 from clinical_ner.jsonl import read_sentences, write_sentences
 from clinical_ner.logs import configure_logging
-from clinical_ner.split import split_documents
+from clinical_ner.split import partition_sentences, split_documents
 
 log = configure_logging(snakemake.log[0])
 settings = snakemake.params.split
@@ -15,8 +15,7 @@ else:
     train_ids, val_ids = split_documents(
         sorted({s.doc_id for s in train}), val_fraction=settings["val_fraction"], seed=settings["seed"]
     )
-    val_set = set(val_ids)
-    train, val = [s for s in train if s.doc_id not in val_set], [s for s in train if s.doc_id in val_set]
+    train, val = partition_sentences(train, train_ids, val_ids)
 test = read_sentences(snakemake.input.test)
 write_sentences(snakemake.output.train, train)
 write_sentences(snakemake.output.val, val)

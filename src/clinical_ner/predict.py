@@ -23,25 +23,34 @@ def predict_sentences(tagger: Tagger, sentences: Sequence[Sentence], batch_size:
     return rows
 
 
+def _tagger(model: str | Path | Tagger, device: str | None) -> Tagger:
+    """The model itself, or the Tagger saved in a folder."""
+    return model if isinstance(model, Tagger) else Tagger.load(model, device=device)
+
+
+def _model_name(model: str | Path | Tagger) -> str:
+    return f"{model.encoder_name} ({model.head_type})" if isinstance(model, Tagger) else str(model)
+
+
 def predict_jsonl(
-    model_dir: str | Path, input_path: str | Path, output_path: str | Path, batch_size: int = 32,
+    model_dir: str | Path | Tagger, input_path: str | Path, output_path: str | Path, batch_size: int = 32,
     device: str | None = None,
 ) -> dict[str, Any]:
     """Tag a sentence JSONL file with the model in `model_dir`; write prediction rows to `output_path`."""
     started = time.perf_counter()
-    tagger = Tagger.load(model_dir, device=device)
+    tagger = _tagger(model_dir, device)
     sentences = read_sentences(input_path)
     rows = predict_sentences(tagger, sentences, batch_size)
     write_jsonl(output_path, rows)
     return {
-        "model": str(model_dir), "input": str(input_path), "output": str(output_path),
+        "model": _model_name(model_dir), "input": str(input_path), "output": str(output_path),
         "sentences": len(rows), "tokens": sum(len(s.tokens) for s in sentences),
         "seconds": round(time.perf_counter() - started, 3),
     }
 
 
 def predict_folder(
-    model_dir: str | Path, input_dir: str | Path, output_dir: str | Path, batch_size: int = 32,
+    model_dir: str | Path | Tagger, input_dir: str | Path, output_dir: str | Path, batch_size: int = 32,
     device: str | None = None,
 ) -> dict[str, Any]:
     """Tag every ``.txt`` note in `input_dir` (not recursive) and write ``{doc_id}.ann`` to `output_dir`.
@@ -60,7 +69,7 @@ def predict_folder(
     notes = sorted(p for p in input_dir.glob("*.txt") if p.is_file())
     if not notes:
         raise InputError(input_dir, "no .txt notes in folder")
-    tagger = Tagger.load(model_dir, device=device)
+    tagger = _tagger(model_dir, device)
     output_dir.mkdir(parents=True, exist_ok=True)
     documents: list[dict[str, Any]] = []
     for note in notes:
@@ -74,7 +83,7 @@ def predict_folder(
             "entities": len(entities),
         })
     return {
-        "model": str(model_dir), "input": str(input_dir), "output": str(output_dir),
+        "model": _model_name(model_dir), "input": str(input_dir), "output": str(output_dir),
         "documents": len(documents), "sentences": sum(d["sentences"] for d in documents),
         "tokens": sum(d["tokens"] for d in documents), "entities": sum(d["entities"] for d in documents),
         "per_document": documents, "seconds": round(time.perf_counter() - started, 3),

@@ -13,7 +13,7 @@ from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
 
-from clinical_ner.records import Sentence  # noqa: E402
+from clinical_ner.data.records import Sentence  # noqa: E402
 
 THREADS = 1
 torch.set_num_threads(THREADS)
@@ -68,10 +68,10 @@ def make_sentences(n: int, seed: int = 0, doc_id: str = "doc") -> list[Sentence]
 def synthetic_sentences(tmp: Path, n_train_docs: int, n_test_docs: int, seed: int) -> dict[str, list[Sentence]] | None:
     """Sentences of the embedded synthetic corpus (data layer) when it is available, else None."""
     try:
-        from clinical_ner.bio import encode_corpus
-        from clinical_ner.brat import read_corpus
-        from clinical_ner.report import CorpusReport
-        from clinical_ner.synthetic import generate_corpus
+        from clinical_ner.data.bio import encode_corpus
+        from clinical_ner.data.brat import read_corpus
+        from clinical_ner.data.report import CorpusReport
+        from clinical_ner.corpus.synthetic import generate_corpus
     except ImportError:
         return None
     generate_corpus(tmp, n_train_docs, n_test_docs, seed)
@@ -83,7 +83,7 @@ def synthetic_sentences(tmp: Path, n_train_docs: int, n_test_docs: int, seed: in
 
 
 def tiny_scratch_spec(name: str = "scratch", **sizes: int):
-    from clinical_ner.encoders import EncoderSpec
+    from clinical_ner.models.encoders import EncoderSpec
 
     defaults = dict(n_layers=1, dim=32, n_heads=2, hidden_dim=64, vocab_size=300, max_position_embeddings=64)
     defaults.update(sizes)
@@ -91,7 +91,7 @@ def tiny_scratch_spec(name: str = "scratch", **sizes: int):
 
 
 def tiny_settings(**changes):
-    from clinical_ner.training import TrainSettings
+    from clinical_ner.models.training import TrainSettings
 
     values = dict(
         learning_rate=3e-3, epochs=3, batch_size=8, warmup_ratio=0.1, weight_decay=0.0, max_grad_norm=1.0,
@@ -103,9 +103,9 @@ def tiny_settings(**changes):
 
 def tiny_tagger(head: str = "crf", sentences: list[Sentence] | None = None, seed: int = 0, max_length: int = 64):
     """An untrained tiny from-scratch Tagger over the 19 study labels."""
-    from clinical_ner.encoders import load_encoder
+    from clinical_ner.models.encoders import load_encoder
     from clinical_ner.labels import bio_labels
-    from clinical_ner.tagger import Tagger
+    from clinical_ner.models.tagger import Tagger
 
     sentences = sentences if sentences is not None else make_sentences(40, seed=seed)
     encoder, tokenizer = load_encoder(tiny_scratch_spec(), sentences, seed=seed)

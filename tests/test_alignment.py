@@ -6,10 +6,10 @@ import helpers_models  # noqa: F401  (offline mode, threads)
 import pytest
 import torch
 
-from clinical_ner.alignment import (
+from clinical_ner.models.alignment import (
     collate, gather_words, make_windows, reassemble, special_affixes, subwords_per_word,
 )
-from clinical_ner.encoders import train_wordpiece
+from clinical_ner.models.encoders import train_wordpiece
 
 TRAIN_WORDS = [
     "the patient took aspirin daily".split(),

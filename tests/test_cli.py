@@ -1,7 +1,7 @@
 import json
 
 from clinical_ner.cli import main
-from clinical_ner.jsonl import read_sentences
+from clinical_ner.data.jsonl import read_sentences
 from workflow_helpers import ROOT
 
 

@@ -12,8 +12,8 @@ import torch
 import transformers
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
 
-from clinical_ner import encoders
-from clinical_ner.encoders import (
+from clinical_ner.models import encoders
+from clinical_ner.models.encoders import (
     EncoderSpec, EncoderUnavailableError, build_stand_in_encoder, load_encoder, stand_in_note,
 )
 

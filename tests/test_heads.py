@@ -8,8 +8,8 @@ import helpers_models  # noqa: F401  (offline mode, threads)
 import pytest
 import torch
 
-from clinical_ner.heads import AptHead, CRFHead, make_head
-from clinical_ner.params import count_parameters
+from clinical_ner.models.heads import AptHead, CRFHead, make_head
+from clinical_ner.models.params import count_parameters
 
 N_TAGS = 3
 

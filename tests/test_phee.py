@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from clinical_ner.bio import decode_sentences, encode_document, kept_entities
-from clinical_ner.brat import read_corpus
-from clinical_ner.report import CorpusReport, combine_reports
+from clinical_ner.data.bio import decode_sentences, encode_document, kept_entities
+from clinical_ner.data.brat import read_corpus
+from clinical_ner.data.report import CorpusReport, combine_reports
 
 FOLDERS = ("train", "dev", "test")
 

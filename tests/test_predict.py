@@ -10,8 +10,8 @@ import helpers_models
 import pytest
 import torch
 
-from clinical_ner.predict import predict_folder, predict_jsonl, predict_sentences
-from clinical_ner.tagger import Tagger
+from clinical_ner.models.predict import predict_folder, predict_jsonl, predict_sentences
+from clinical_ner.models.tagger import Tagger
 
 NOTES = {
     "note-a": "Discharge medications:\n1. Aspirin 81 mg PO daily for CAD.\n2. Metoprolol 25mg BID.\n",
@@ -52,7 +52,7 @@ def test_save_load_round_trip_gives_identical_predictions(tmp_path: Path, head: 
 
 
 def test_predict_sentences_and_jsonl(tmp_path: Path) -> None:
-    from clinical_ner.jsonl import iter_jsonl, write_sentences
+    from clinical_ner.data.jsonl import iter_jsonl, write_sentences
 
     tagger = lively_tagger("crf")
     sentences = helpers_models.make_sentences(12, seed=3)
@@ -69,9 +69,9 @@ def test_predict_sentences_and_jsonl(tmp_path: Path) -> None:
 
 
 def test_predict_folder_writes_ann_that_the_reader_accepts(tmp_path: Path) -> None:
-    from clinical_ner.bio import decode_tags, text_to_sentences
-    from clinical_ner.brat import read_corpus
-    from clinical_ner.report import CorpusReport
+    from clinical_ner.data.bio import decode_tags, text_to_sentences
+    from clinical_ner.data.brat import read_corpus
+    from clinical_ner.data.report import CorpusReport
 
     notes = tmp_path / "notes"
     notes.mkdir()

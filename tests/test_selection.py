@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from clinical_ner.selection import select_candidate
+from clinical_ner.models.selection import select_candidate
 
 
 def summary(f1, loss, epoch=3):

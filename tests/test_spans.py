@@ -10,8 +10,8 @@ from seqeval.metrics import precision_score as seqeval_precision
 from seqeval.metrics import recall_score as seqeval_recall
 from seqeval.scheme import IOB2
 
-from clinical_ner.records import Document, Entity
-from clinical_ner.spans import match_lenient, overlap, score_documents
+from clinical_ner.data.records import Document, Entity
+from clinical_ner.evaluation.spans import match_lenient, overlap, score_documents
 
 
 def ent(label, *spans, id="T"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from clinical_ner.records import Sentence
-from clinical_ner.sampling import downsample, plain_fraction
-from clinical_ner.split import partition_sentences, split_documents
+from clinical_ner.data.records import Sentence
+from clinical_ner.data.sampling import downsample, plain_fraction
+from clinical_ner.data.split import partition_sentences, split_documents
 
 IDS = [f"doc{i:03d}" for i in range(303)]
 

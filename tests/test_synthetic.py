@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from clinical_ner.labels import ENTITY_TYPES
-from clinical_ner.synthetic import generate_corpus, generate_letter, split_sentences
-from clinical_ner.synthetic_lexicon import DRUGS, HELD_OUT_CONDITIONS
+from clinical_ner.corpus.synthetic import generate_corpus, generate_letter, split_sentences
+from clinical_ner.corpus.lexicon import DRUGS, HELD_OUT_CONDITIONS
 
 T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
 R_LINE = re.compile(r"^(R\d+)\t(\S+)-Drug Arg1:(T\d+) Arg2:(T\d+)$")
@@ -241,8 +241,8 @@ def test_discontinuous_and_overlapping_entities_are_rare_but_present(corpus):
 
 
 def test_brat_reader_reads_the_corpus_without_errors(corpus):
-    brat = pytest.importorskip("clinical_ner.brat")
-    report_module = pytest.importorskip("clinical_ner.report")
+    brat = pytest.importorskip("clinical_ner.data.brat")
+    report_module = pytest.importorskip("clinical_ner.data.report")
     out, summary, splits = corpus
     for split, docs in splits.items():
         report = report_module.CorpusReport(source=split)

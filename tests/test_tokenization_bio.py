@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from clinical_ner.bio import (
+from clinical_ner.data.bio import (
     decode_sentences,
     decode_tags,
     encode_corpus,
@@ -14,9 +14,9 @@ from clinical_ner.bio import (
     kept_entities,
     text_to_sentences,
 )
-from clinical_ner.records import Document, Entity
-from clinical_ner.report import CorpusReport
-from clinical_ner.tokenization import sentence_spans, token_spans
+from clinical_ner.data.records import Document, Entity
+from clinical_ner.data.report import CorpusReport
+from clinical_ner.data.tokenization import sentence_spans, token_spans
 
 
 def sentences_of(text: str) -> list[str]:

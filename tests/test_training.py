@@ -11,10 +11,10 @@ import helpers_models
 import pytest
 from sklearn.metrics import f1_score
 
-from clinical_ner.alignment import Window
+from clinical_ner.models.alignment import Window
 from clinical_ner.labels import ENTITY_TYPES, bio_labels, token_level
-from clinical_ner.tagger import Tagger
-from clinical_ner.training import (
+from clinical_ner.models.tagger import Tagger
+from clinical_ner.models.training import (
     HISTORY_COLUMNS, TrainSettings, evaluate, length_batches, macro_f1, train,
 )
 

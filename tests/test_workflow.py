@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from clinical_ner.brat import read_corpus
+from clinical_ner.data.brat import read_corpus
 from clinical_ner.config import load_config, model_names
-from clinical_ner.report import CorpusReport
+from clinical_ner.data.report import CorpusReport
 from workflow_helpers import ROOT, snakemake
 
 pytestmark = pytest.mark.slow

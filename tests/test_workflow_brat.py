@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import yaml
 
-from clinical_ner.jsonl import read_sentences
+from clinical_ner.data.jsonl import read_sentences
 from workflow_helpers import copy_workflow, snakemake
 
 

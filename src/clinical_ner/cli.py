@@ -8,30 +8,30 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import InputError
-from .logs import configure_logging
+from clinical_ner.errors import InputError
+from clinical_ner.logs import configure_logging
 
 
 def _validate_config(args: argparse.Namespace) -> None:
-    from .config import load_config, model_names
+    from clinical_ner.config import load_config, model_names
 
     config = load_config(args.config)
     print(f"{args.config}: valid; models: {', '.join(model_names(config))}; regimes: {', '.join(config['regimes'])}")
 
 
 def _generate(args: argparse.Namespace) -> None:
-    from .synthetic import generate_corpus
+    from clinical_ner.corpus.synthetic import generate_corpus
 
     summary = generate_corpus(Path(args.output), n_train_docs=args.train_docs, n_test_docs=args.test_docs, seed=args.seed)
     print(json.dumps(summary, indent=2))
 
 
 def _sentences(args: argparse.Namespace) -> None:
-    from .bio import encode_corpus
-    from .brat import read_corpus
-    from .config import load_config
-    from .jsonl import write_sentences
-    from .report import CorpusReport
+    from clinical_ner.data.bio import encode_corpus
+    from clinical_ner.data.brat import read_corpus
+    from clinical_ner.config import load_config
+    from clinical_ner.data.jsonl import write_sentences
+    from clinical_ner.data.report import CorpusReport
 
     label_map = load_config(args.config)["corpus"]["label_map"] if args.config else None
     report = CorpusReport()
@@ -41,7 +41,7 @@ def _sentences(args: argparse.Namespace) -> None:
 
 
 def _predict(args: argparse.Namespace) -> None:
-    from .predict import predict_folder
+    from clinical_ner.models.predict import predict_folder
 
     summary = predict_folder(Path(args.model), Path(args.input), Path(args.output))
     print(json.dumps(summary, indent=2))

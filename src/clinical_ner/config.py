@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .errors import InputError
+from clinical_ner.errors import InputError
 
 SCHEMA_NAME = "config.schema.json"
 SPECIAL_SOURCES = ("scratch", "stand-in")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from .errors import InputError
+from clinical_ner.errors import InputError
 
 
 def configure_logging(log_file: str | Path | None = None, level: int = logging.INFO) -> logging.Logger:

@@ -1,11 +1,11 @@
 import json
 from pathlib import Path
 
-from clinical_ner.bio import encode_corpus
-from clinical_ner.brat import read_corpus
-from clinical_ner.jsonl import write_sentences
+from clinical_ner.data.bio import encode_corpus
+from clinical_ner.data.brat import read_corpus
+from clinical_ner.data.jsonl import write_sentences
 from clinical_ner.logs import configure_logging
-from clinical_ner.report import CorpusReport
+from clinical_ner.data.report import CorpusReport
 
 log = configure_logging(snakemake.log[0])
 report = CorpusReport()

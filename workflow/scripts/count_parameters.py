@@ -1,8 +1,8 @@
 import csv
 
 from clinical_ner.logs import configure_logging
-from clinical_ner.params import count_parameters
-from clinical_ner.tagger import Tagger
+from clinical_ner.models.params import count_parameters
+from clinical_ner.models.tagger import Tagger
 
 log = configure_logging(snakemake.log[0])
 with open(snakemake.output[0], "w", newline="") as handle:

@@ -1,8 +1,8 @@
 import shutil
 
-from clinical_ner.jsonl import read_sentences, write_sentences
+from clinical_ner.data.jsonl import read_sentences, write_sentences
 from clinical_ner.logs import configure_logging
-from clinical_ner.sampling import downsample, plain_fraction
+from clinical_ner.data.sampling import downsample, plain_fraction
 
 log = configure_logging(snakemake.log[0])
 settings = snakemake.params.downsample

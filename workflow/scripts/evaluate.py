@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from clinical_ner.evaluation import evaluate_file
+from clinical_ner.evaluation.run_files import evaluate_file
 from clinical_ner.logs import configure_logging
 
 log = configure_logging(snakemake.log[0])

@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from clinical_ner.logs import configure_logging
-from clinical_ner.synthetic import generate_corpus
+from clinical_ner.corpus.synthetic import generate_corpus
 
 log = configure_logging(snakemake.log[0])
 settings = snakemake.params.synthetic

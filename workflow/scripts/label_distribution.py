@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from clinical_ner.distribution import load_regimes, write_distribution
+from clinical_ner.data.distribution import load_regimes, write_distribution
 from clinical_ner.logs import configure_logging
 
 log = configure_logging(snakemake.log[0])

@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from clinical_ner.logs import configure_logging
-from clinical_ner.report import CorpusReport, combine_reports
+from clinical_ner.data.report import CorpusReport, combine_reports
 
 log = configure_logging(snakemake.log[0])
 reports = {

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from clinical_ner.figures import plot_regime_comparison
+from clinical_ner.evaluation.figures import plot_regime_comparison
 from clinical_ner.logs import configure_logging
 
 log = configure_logging(snakemake.log[0])

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from clinical_ner import figures
-from clinical_ner.evaluation import read_confusion, read_report
+from clinical_ner.evaluation import figures
+from clinical_ner.evaluation.run_files import read_confusion, read_report
 from clinical_ner.logs import configure_logging
 
 log = configure_logging(snakemake.log[0])

@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from clinical_ner.device import set_threads
+from clinical_ner.models.device import set_threads
 from clinical_ner.logs import configure_logging
-from clinical_ner.predict import predict_folder, predict_jsonl
-from clinical_ner.tagger import Tagger
+from clinical_ner.models.predict import predict_folder, predict_jsonl
+from clinical_ner.models.tagger import Tagger
 
 log = configure_logging(snakemake.log[0])
 set_threads(snakemake.threads)

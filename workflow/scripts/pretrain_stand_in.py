@@ -1,6 +1,6 @@
-from clinical_ner.device import set_threads
-from clinical_ner.encoders import build_stand_in_encoder
-from clinical_ner.jsonl import read_sentences
+from clinical_ner.models.device import set_threads
+from clinical_ner.models.encoders import build_stand_in_encoder
+from clinical_ner.data.jsonl import read_sentences
 from clinical_ner.logs import configure_logging
 
 log = configure_logging(snakemake.log[0])

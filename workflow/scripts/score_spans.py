@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from clinical_ner.brat import read_corpus, read_document
+from clinical_ner.data.brat import read_corpus, read_document
 from clinical_ner.logs import configure_logging
-from clinical_ner.report import CorpusReport
-from clinical_ner.spans import score_documents
+from clinical_ner.data.report import CorpusReport
+from clinical_ner.evaluation.spans import score_documents
 
 log = configure_logging(snakemake.log[0])
 gold_dir, predicted_dir = Path(snakemake.input.gold), Path(snakemake.input.predicted)

@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from clinical_ner.logs import configure_logging
-from clinical_ner.selection import select_candidate
+from clinical_ner.models.selection import select_candidate
 
 log = configure_logging(snakemake.log[0])
 summaries = {

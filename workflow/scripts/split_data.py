@@ -1,8 +1,8 @@
 import csv
 
-from clinical_ner.jsonl import read_sentences, write_sentences
+from clinical_ner.data.jsonl import read_sentences, write_sentences
 from clinical_ner.logs import configure_logging
-from clinical_ner.split import partition_sentences, split_documents
+from clinical_ner.data.split import partition_sentences, split_documents
 
 log = configure_logging(snakemake.log[0])
 settings = snakemake.params.split

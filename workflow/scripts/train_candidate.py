@@ -1,8 +1,8 @@
-from clinical_ner.encoders import EncoderSpec
-from clinical_ner.jsonl import read_sentences
+from clinical_ner.models.encoders import EncoderSpec
+from clinical_ner.data.jsonl import read_sentences
 from clinical_ner.labels import bio_labels
 from clinical_ner.logs import configure_logging
-from clinical_ner.training import TrainSettings, train
+from clinical_ner.models.training import TrainSettings, train
 
 log = configure_logging(snakemake.log[0])
 settings = TrainSettings.from_dict({**snakemake.params.settings, "threads": snakemake.threads})

@@ -2,11 +2,11 @@ import json
 import shutil
 from pathlib import Path
 
-from clinical_ner.encoders import EncoderSpec
-from clinical_ner.jsonl import read_sentences
+from clinical_ner.models.encoders import EncoderSpec
+from clinical_ner.data.jsonl import read_sentences
 from clinical_ner.labels import bio_labels
 from clinical_ner.logs import configure_logging
-from clinical_ner.training import TrainSettings, train
+from clinical_ner.models.training import TrainSettings, train
 
 log = configure_logging(snakemake.log[0])
 selected = json.loads(Path(snakemake.input.selected).read_text())

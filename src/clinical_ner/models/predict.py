@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .jsonl import read_sentences, write_jsonl
-from .records import Sentence
-from .tagger import Tagger
+from clinical_ner.data.jsonl import read_sentences, write_jsonl
+from clinical_ner.data.records import Sentence
+from clinical_ner.models.tagger import Tagger
 
 
 def predict_sentences(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int = 32) -> list[dict[str, Any]]:
@@ -58,9 +58,9 @@ def predict_folder(
     Notes are split with `bio.text_to_sentences`, tagged, decoded with `bio.decode_sentences` (entity ids
     T1, T2, ... in document order) and written with `brat.write_ann`. Nothing else is copied.
     """
-    from .bio import decode_sentences, text_to_sentences
-    from .brat import read_text, write_ann
-    from .errors import InputError
+    from clinical_ner.data.bio import decode_sentences, text_to_sentences
+    from clinical_ner.data.brat import read_text, write_ann
+    from clinical_ner.errors import InputError
 
     started = time.perf_counter()
     input_dir, output_dir = Path(input_dir), Path(output_dir)

@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from .alignment import Window
-from .device import autocast, describe, grad_scaler, pick_device, set_threads
-from .encoders import EncoderSpec, load_encoder
-from .heads import HEAD_TYPES
-from .params import count_parameters
-from .records import Sentence, SettingsRecord
-from .tagger import Tagger
+from clinical_ner.models.alignment import Window
+from clinical_ner.models.device import autocast, describe, grad_scaler, pick_device, set_threads
+from clinical_ner.models.encoders import EncoderSpec, load_encoder
+from clinical_ner.models.heads import HEAD_TYPES
+from clinical_ner.models.params import count_parameters
+from clinical_ner.data.records import Sentence, SettingsRecord
+from clinical_ner.models.tagger import Tagger
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "val_loss", "val_macro_f1", "learning_rate", "seconds", "tokens_per_second")
 BUCKET_BATCHES = 50  # batches per length bucket
@@ -102,7 +102,7 @@ def evaluate(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int) -> 
             count += len(chunk)
             for i, row in zip(chunk, decoded):
                 preds[i] = row
-    from .alignment import reassemble
+    from clinical_ner.models.alignment import reassemble
 
     ids = reassemble(windows, preds, [len(s.tokens) for s in sentences])  # type: ignore[arg-type]
     tags = [[tagger.labels[i] for i in row] for row in ids]

@@ -28,7 +28,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection
 
-from .records import Span
+from clinical_ner.data.records import Span
 
 TOKEN_PATTERN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_][^\W_]*(?:['\u2019][^\W\d_][^\W_]*)*|\d+(?:[.,]\d+)*|\S")
 _LINE = re.compile(r"[^\r\n]+")

@@ -11,12 +11,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from . import __version__
-from .alignment import Window, collate, gather_words, make_windows, reassemble
-from .device import autocast, pick_device
-from .encoders import load_pretrained, quiet_transformers
-from .heads import make_head
-from .records import Sentence
+from clinical_ner import __version__
+from clinical_ner.models.alignment import Window, collate, gather_words, make_windows, reassemble
+from clinical_ner.models.device import autocast, pick_device
+from clinical_ner.models.encoders import load_pretrained, quiet_transformers
+from clinical_ner.models.heads import make_head
+from clinical_ner.data.records import Sentence
 
 TAGGER_FILE = "tagger.json"
 HEAD_FILE = "head.pt"

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .records import Sentence, SettingsRecord
+from clinical_ner.data.records import Sentence, SettingsRecord
 
 SCRATCH = "scratch"
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")

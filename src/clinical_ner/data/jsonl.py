@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .records import Sentence
+from clinical_ner.errors import InputError
+from clinical_ner.data.records import Sentence
 
 
 def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:

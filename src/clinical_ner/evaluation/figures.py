@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .metrics import AVERAGE_ROWS, row_normalise
+from clinical_ner.evaluation.metrics import AVERAGE_ROWS, row_normalise
 
 DPI = 150
 REGIME_ORDER: tuple[str, ...] = ("full", "downsampled")

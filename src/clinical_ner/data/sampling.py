@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from .records import Sentence
+from clinical_ner.data.records import Sentence
 
 
 def plain_fraction(sentences: Sequence[Sentence]) -> float:

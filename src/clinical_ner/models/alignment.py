@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from .records import Sentence
+from clinical_ner.data.records import Sentence
 
 IGNORE = -100
 

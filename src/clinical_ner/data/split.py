@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 
-from .records import Sentence
+from clinical_ner.data.records import Sentence
 
 
 def split_documents(

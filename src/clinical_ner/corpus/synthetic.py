@@ -34,9 +34,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .labels import ENTITY_TYPES
-from .records import Entity
-from .synthetic_lexicon import (
+from clinical_ner.labels import ENTITY_TYPES
+from clinical_ner.data.records import Entity
+from clinical_ner.corpus.lexicon import (
     CLASSES, COMPLAINTS, CONSULTS, DRUGS, DURATIONS, FORMS, FREQ_ABBR, FREQ_ONCE, FREQ_SIG, FREQ_SIG_PRN,
     FREQ_WORDS, HELD_OUT_CONDITIONS, INDUCED, NON_DRUG_CAUSES, NUMBER_WORDS, PLAIN_CONDITIONS, PRN_WORDS,
     ROUTES, SERVICES, SWELLING_PAIRS, DrugInfo,

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .ablations import ablation_views
-from .evaluation import REPORT_KEYS, SUMMARY_FILE, summarise
+from clinical_ner.evaluation.ablations import ablation_views
+from clinical_ner.evaluation.run_files import REPORT_KEYS, SUMMARY_FILE, summarise
 
 RESULT_COLUMNS: tuple[str, ...] = ("model", "regime", "view", "average", "precision", "recall", "f1")
 METRICS: tuple[str, ...] = ("precision", "recall", "f1")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .errors import InputError
-from .labels import map_label
-from .records import Document, Entity, Span
-from .report import CorpusReport
+from clinical_ner.errors import InputError
+from clinical_ner.labels import map_label
+from clinical_ner.data.records import Document, Entity, Span
+from clinical_ner.data.report import CorpusReport
 
 SKIPPED_KINDS: dict[str, str] = {
     "A": "attribute", "M": "attribute", "R": "relation", "E": "event",

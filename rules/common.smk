@@ -87,6 +87,8 @@ def table_stems():
             f"table3_weighted_bio_strict_{regime}",
             f"table4_ablations_{regime}",
             f"token_level_macro_{regime}",
+            f"spans_n2c2_{regime}",
+            f"spans_n2c2_per_type_{regime}",
             f"spans_{regime}",
             f"spans_per_type_{regime}",
         ]
@@ -108,6 +110,7 @@ def all_targets():
     targets += per_run(f"{RESULTS}/predictions/{{model}}/{{regime}}/ann")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/summary.json")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans.csv")
+    targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans_n2c2.csv")
     return targets
 
 

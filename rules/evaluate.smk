@@ -24,12 +24,14 @@ rule evaluate:
 
 
 rule score_spans:
-    """Entity-level strict and lenient scores on character spans against the gold .ann (n2c2-2018 style)."""
+    """Entity-level strict and lenient scores on character spans against the gold .ann: the official n2c2-2018
+    track 2 semantics (headline) and one-to-one matching."""
     input:
         predicted=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/ann",
         gold=lambda wildcards: corpus_folder("test"),
     output:
-        f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/spans.csv",
+        n2c2=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/spans_n2c2.csv",
+        one_to_one=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/spans.csv",
     params:
         label_map=config["corpus"]["label_map"],
         types=TYPES,

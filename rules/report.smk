@@ -15,6 +15,7 @@ rule make_tables:
         parameters=f"{RESULTS}/models/parameters.csv",
         evaluations=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/summary.json"),
         spans=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans.csv"),
+        spans_n2c2=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans_n2c2.csv"),
     output:
         [
             report(

@@ -47,6 +47,22 @@ def _predict(args: argparse.Namespace) -> None:
     print(json.dumps(summary, indent=2))
 
 
+def _score(args: argparse.Namespace) -> None:
+    from clinical_ner.evaluation.brat_scoring import SEMANTICS_TITLES, combined, format_scores, read_folders, score_inputs
+
+    inputs = read_folders(Path(args.gold), Path(args.pred))
+    frames = score_inputs(inputs, args.types)
+    for name, frame in frames.items():
+        print(format_scores(frame, f"Entity-level scores, {SEMANTICS_TITLES[name]}"), end="\n\n")
+    print(f"{len(inputs.gold)} gold documents; {len(inputs.missing_predictions)} without a prediction file "
+          f"(scored as empty); {len(inputs.extra_predictions)} prediction files without gold (ignored)")
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        combined(frames).to_csv(out, index=False, float_format="%.6f")
+        print(f"written: {out}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clinical-ner", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -74,6 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--input", required=True, help="folder of .txt notes")
     predict.add_argument("--output", required=True, help="folder for the .ann files")
     predict.set_defaults(func=_predict)
+
+    score = commands.add_parser(
+        "score", help="entity-level strict/lenient scores of predicted BRAT files against gold, in the n2c2-2018 "
+        "track 2 and the one-to-one semantics",
+    )
+    score.add_argument("--gold", required=True, help="gold folder of .txt + .ann files")
+    score.add_argument("--pred", required=True, help="folder of predicted .ann files (a missing file counts as empty)")
+    score.add_argument("--types", nargs="+", help="entity types to score (default: every type in gold or prediction)")
+    score.add_argument("--out", help="CSV file for both tables (columns: semantics, mode, label, precision, ...)")
+    score.set_defaults(func=_score)
     return parser
 
 

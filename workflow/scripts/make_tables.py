@@ -17,10 +17,12 @@ for (model, regime), summary in zip(snakemake.params.runs, snakemake.input.evalu
         "token_level": read_report(folder / "token_level.csv"),
         "ablations": pd.read_csv(folder / "ablations.csv", keep_default_na=False),
         "spans": pd.read_csv(folder / "spans.csv", keep_default_na=False),
+        "spans_n2c2": pd.read_csv(folder / "spans_n2c2.csv", keep_default_na=False),
     }
 results = tables.results_from_frames(evaluations)
 ablations = tables.stack_frames(evaluations, "ablations")
 spans = tables.stack_frames(evaluations, "spans")
+spans_n2c2 = tables.stack_frames(evaluations, "spans_n2c2")
 prf = ["precision", "recall", "f1"]
 
 parameters = pd.read_csv(snakemake.input.parameters)
@@ -50,14 +52,24 @@ for regime in snakemake.params.regimes:
         tables.average_table(results, "token_level", "macro", regime), out / f"token_level_macro_{regime}",
         f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training)", prf,
     )
+    headline = tables.span_prf_table(spans_n2c2, regime)
+    tables.write_table(
+        headline, out / f"spans_n2c2_{regime}",
+        f"Entity-level scores with the official n2c2-2018 track 2 semantics: micro P/R/F1 and macro F1 "
+        f"(mean over documents), strict and lenient ({regime} training)", list(headline.columns[1:]),
+    )
+    tables.write_table(
+        tables.span_table(spans_n2c2, regime, per_type=True), out / f"spans_n2c2_per_type_{regime}",
+        f"Entity-level F1 per type, n2c2-2018 track 2 semantics, strict and lenient ({regime} training)",
+    )
     span = tables.span_table(spans, regime)
     tables.write_table(
         span, out / f"spans_{regime}",
-        f"Entity-level micro F1 on character spans, strict and lenient ({regime} training)", list(span.columns[1:]),
+        f"Entity-level micro F1 on character spans, one-to-one matching, strict and lenient ({regime} training)", list(span.columns[1:]),
     )
     tables.write_table(
         tables.span_table(spans, regime, per_type=True), out / f"spans_per_type_{regime}",
-        f"Entity-level F1 per type, strict and lenient ({regime} training)",
+        f"Entity-level F1 per type, one-to-one matching, strict and lenient ({regime} training)",
     )
 if len(snakemake.params.regimes) > 1:
     tables.write_table(

@@ -1,4 +1,5 @@
-"""Entity-level scoring on character spans, in the manner of the n2c2-2018 track 2 scorer.
+"""Entity-level scoring on character spans with one-to-one matching (`evaluation.n2c2` has the official
+n2c2-2018 track 2 scorer's semantics).
 
 * ``strict``: a prediction is a true positive when a gold entity has the same type and exactly the same set
   of (start, end) fragments. Matching is one-to-one, so two identical predictions of one gold entity give
@@ -93,7 +94,8 @@ def count_matches(gold: Sequence[Entity], pred: Sequence[Entity], mode: str) -> 
     return {"tp": tp, "fp": pred_total - tp, "fn": gold_total - tp}
 
 
-def _index(docs: Iterable[Document], side: str) -> dict[str, Document]:
+def index_documents(docs: Iterable[Document], side: str) -> dict[str, Document]:
+    """Documents by id; a repeated id is a ValueError naming it."""
     index: dict[str, Document] = {}
     for doc in docs:
         if doc.doc_id in index:
@@ -102,7 +104,8 @@ def _index(docs: Iterable[Document], side: str) -> dict[str, Document]:
     return index
 
 
-def _scores(tp: int, fp: int, fn: int) -> dict[str, float]:
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    """Precision, recall and F1 from counts; 0 where a denominator is 0."""
     return {
         "precision": tp / (tp + fp) if tp + fp else 0.0,
         "recall": tp / (tp + fn) if tp + fn else 0.0,
@@ -120,8 +123,8 @@ def score_documents(
     Columns: mode, label, precision, recall, f1, tp, fp, fn. Rows per mode: the types in sorted order, then
     ``micro avg``, ``macro avg``. `types` defaults to the 9 study types plus any other label that occurs.
     """
-    gold_index = _index(gold_docs, "gold")
-    pred_index = _index(pred_docs, "predicted")
+    gold_index = index_documents(gold_docs, "gold")
+    pred_index = index_documents(pred_docs, "predicted")
     orphans = sorted(set(pred_index) - set(gold_index))
     if orphans:
         raise ValueError(f"predicted document(s) without a gold counterpart: {', '.join(orphans)}")
@@ -141,12 +144,12 @@ def score_documents(
         per_type = []
         for label in labels:
             tp, fp, fn = totals["tp"][label], totals["fp"][label], totals["fn"][label]
-            row = {"mode": mode, "label": label, **_scores(tp, fp, fn), "tp": tp, "fp": fp, "fn": fn}
+            row = {"mode": mode, "label": label, **prf(tp, fp, fn), "tp": tp, "fp": fp, "fn": fn}
             per_type.append(row)
         tp = sum(r["tp"] for r in per_type)
         fp = sum(r["fp"] for r in per_type)
         fn = sum(r["fn"] for r in per_type)
-        micro = {"mode": mode, "label": "micro avg", **_scores(tp, fp, fn), "tp": tp, "fp": fp, "fn": fn}
+        micro = {"mode": mode, "label": "micro avg", **prf(tp, fp, fn), "tp": tp, "fp": fp, "fn": fn}
         macro = {"mode": mode, "label": "macro avg", "tp": tp, "fp": fp, "fn": fn}
         for name in ("precision", "recall", "f1"):
             macro[name] = sum(r[name] for r in per_type) / len(per_type) if per_type else 0.0

@@ -3,8 +3,8 @@
 Inputs are plain: a ``results`` frame in long form with columns
 ``model, regime, view, average, precision, recall, f1`` (``view`` is ``bio_strict`` or ``token_level``,
 ``average`` is ``macro``/``micro``/``weighted``), an ``ablations`` frame
-``model, regime, ablation, average, precision, recall, f1`` and a ``spans`` frame
-``model, regime, mode, label, precision, recall, f1, tp, fp, fn``. :func:`load_results` and
+``model, regime, ablation, average, precision, recall, f1`` and ``spans`` frames (one-to-one or n2c2-2018
+semantics, same layout) ``model, regime, mode, label, precision, recall, f1, tp, fp, fn``. :func:`load_results` and
 :func:`load_frames` read them from ``results/eval/{model}/{regime}/``; :func:`results_from_frames` builds
 them from in-memory ``evaluation.evaluate_rows`` outputs.
 
@@ -181,6 +181,25 @@ def span_table(spans: pd.DataFrame, regime: str = "full", per_type: bool = False
     else:
         order = models
     return wide.loc[order].reset_index()
+
+
+def span_prf_table(spans: pd.DataFrame, regime: str = "full") -> pd.DataFrame:
+    """Headline span table: ``model``, then strict and lenient micro P/R/F1 (``strict_precision``, ...), then
+    ``strict_macro_f1`` and ``lenient_macro_f1``."""
+    chosen = spans[spans["regime"] == regime]
+    if chosen.empty:
+        raise ValueError(f"no span results for regime={regime!r}")
+    rows = []
+    for model in _ordered(chosen["model"]):
+        row: dict[str, object] = {"model": model}
+        for average, metrics in (("micro avg", METRICS), ("macro avg", ("f1",))):
+            for mode in ("strict", "lenient"):
+                hit = chosen[(chosen["model"] == model) & (chosen["mode"] == mode) & (chosen["label"] == average)]
+                for metric in metrics:
+                    name = f"{mode}_{metric}" if average == "micro avg" else f"{mode}_macro_{metric}"
+                    row[name] = float(hit[metric].iloc[-1]) if not hit.empty else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------------------------- writing

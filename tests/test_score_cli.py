@@ -1,0 +1,90 @@
+"""`clinical-ner score` and the folder reader that the pipeline's `score_spans` rule shares with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from clinical_ner.cli import main
+from clinical_ner.evaluation.brat_scoring import combined, read_folders, score_folders
+
+TEXT = "Aspirin 81 mg PO daily. Rash after vancomycin IV.\n"
+GOLD = {
+    "a": "T1\tDrug 0 7\tAspirin\nT2\tStrength 8 13\t81 mg\nT3\tRoute 14 16\tPO\n",
+    "b": "T1\tADE 24 28\tRash\nT2\tDrug 35 45\tvancomycin\nR1\tADE-Drug Arg1:T1 Arg2:T2\n",
+    "c": "T1\tDrug 35 45\tvancomycin\n",
+}
+PRED = {
+    # a: Drug exact, Strength off by one ("81 m"), Route twice (the duplicate is dropped in n2c2 semantics)
+    "a": "T1\tDrug 0 7\tAspirin\n#1\tAnnotatorNotes T1\tconfidence 0.97\nT2\tStrength 8 12\t81 m\n"
+         "T3\tRoute 14 16\tPO\nT4\tRoute 14 16\tPO\n",
+    # b: a Drug spanning "Rash after vancomycin" (wrong type for Rash, lenient hit for vancomycin)
+    "b": "T1\tDrug 24 45\tRash after vancomycin\n",
+    "z": "",  # no gold document: ignored
+}  # c has no prediction file: all of its entities are misses
+
+
+@pytest.fixture()
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    gold, pred = tmp_path / "gold", tmp_path / "pred"
+    gold.mkdir()
+    pred.mkdir()
+    for doc_id, ann in GOLD.items():
+        (gold / f"{doc_id}.txt").write_text(TEXT)
+        (gold / f"{doc_id}.ann").write_text(ann)
+    for doc_id, ann in PRED.items():
+        (pred / f"{doc_id}.ann").write_text(ann)
+    return gold, pred
+
+
+def row(frame, semantics, mode, label):
+    hit = frame[(frame["semantics"] == semantics) & (frame["mode"] == mode) & (frame["label"] == label)]
+    return tuple(int(v) for v in hit[["tp", "fp", "fn"]].iloc[0])
+
+
+def test_read_folders_pairs_documents(folders):
+    inputs = read_folders(*folders)
+    assert [d.doc_id for d in inputs.predicted] == ["a", "b", "c"]
+    assert inputs.missing_predictions == ["c"] and inputs.extra_predictions == ["z"]
+    assert inputs.predicted[2].entities == []
+    assert inputs.types() == ["ADE", "Drug", "Route", "Strength"]
+
+
+def test_hand_computed_counts_in_both_semantics(folders):
+    frame = combined(score_folders(*folders))
+    assert frame["semantics"].unique().tolist() == ["n2c2", "one_to_one"]
+    # strict: TP Drug(a), Route(a); FP Strength(a), Drug(b) [+ duplicate Route(a) one-to-one]; FN 6 - 2 = 4
+    assert row(frame, "n2c2", "strict", "micro avg") == (2, 2, 4)
+    assert row(frame, "one_to_one", "strict", "micro avg") == (2, 3, 4)
+    # lenient: Strength and the long Drug(b) now hit too; FN = ADE(b) + Drug(c)
+    assert row(frame, "n2c2", "lenient", "micro avg") == (4, 0, 2)
+    assert row(frame, "one_to_one", "lenient", "micro avg") == (4, 1, 2)
+    assert row(frame, "n2c2", "lenient", "Route") == (1, 0, 0)
+    # n2c2 macro: mean over documents a (P 1, R 1), b (1, 1/2), c (0, 0)
+    macro = frame[(frame["semantics"] == "n2c2") & (frame["mode"] == "lenient") & (frame["label"] == "macro avg")]
+    assert macro[["precision", "recall", "f1"]].iloc[0].tolist() == pytest.approx([2 / 3, 1 / 2, (1 + 2 / 3) / 3])
+
+
+def test_score_command_prints_and_writes_the_same_tables(folders, tmp_path, capsys):
+    out = tmp_path / "scores" / "spans.csv"
+    assert main(["score", "--gold", str(folders[0]), "--pred", str(folders[1]), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "n2c2-2018 track 2" in printed and "one-to-one" in printed
+    assert "1 without a prediction file" in printed and "1 prediction files without gold" in printed
+    written = pd.read_csv(out, keep_default_na=False)
+    pd.testing.assert_frame_equal(written, combined(score_folders(*folders)), check_exact=False, atol=1e-6)
+
+
+def test_score_command_types_filter(folders, tmp_path, capsys):
+    out = tmp_path / "drug.csv"
+    assert main(["score", "--gold", str(folders[0]), "--pred", str(folders[1]), "--types", "Drug", "--out", str(out)]) == 0
+    frame = pd.read_csv(out, keep_default_na=False)
+    assert set(frame["label"]) == {"Drug", "micro avg", "macro avg"}
+    assert row(frame, "n2c2", "strict", "Drug") == (1, 1, 2)
+
+
+def test_score_command_missing_prediction_folder(folders, tmp_path, capsys):
+    assert main(["score", "--gold", str(folders[0]), "--pred", str(tmp_path / "nope")]) == 2
+    assert "prediction folder not found" in capsys.readouterr().err

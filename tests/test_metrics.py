@@ -118,6 +118,20 @@ def test_classification_report_matches_sklearn(label_slice):
         assert ours.loc[f"{average} avg", ["precision", "recall", "f1"]].tolist() == pytest.approx(expected[:3])
 
 
+def test_macro_f1_is_the_reported_macro_average():
+    """Selection (training) and the tables use this one function: the report's macro row, absent labels 0."""
+    gold = [["O", "B-Drug", "I-Drug", "O"]]
+    labels = bio_labels()
+    assert metrics.macro_f1(gold, gold, labels) == pytest.approx(3 / len(labels))
+    # all-O: O has P=2/4, R=1 -> F1 2/3; every other label 0
+    assert metrics.macro_f1(gold, [["O"] * 4], labels) == pytest.approx((2 / 3) / len(labels))
+    # BIO-strict: B/I confusion is an error even with the right type
+    assert metrics.macro_f1(gold, [["O", "B-Drug", "B-Drug", "O"]], labels) < metrics.macro_f1(gold, gold, labels)
+    gold, pred = random_fixture(seed=5)
+    frame = metrics.bio_strict(rows_of(gold, pred))
+    assert metrics.macro_f1(gold, pred, labels) == frame.loc["macro avg", "f1"]
+
+
 def test_token_level_matches_sklearn_classification_report():
     gold, pred = random_fixture(seed=3)
     ours = metrics.token_level(rows_of(gold, pred))

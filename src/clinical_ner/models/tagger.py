@@ -124,24 +124,42 @@ class Tagger(nn.Module):
 
     # -- prediction ----------------------------------------------------------------------------------
     @torch.no_grad()
-    def predict_ids(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[int]]:
-        """One label id per word of each sentence (eval mode; windows sorted by length for speed)."""
+    def _run_windows(self, windows: Sequence[Window], batch_size: int, with_loss: bool) -> tuple[float, list[list[int]]]:
+        """Decode windows in eval mode, sorted by length for speed: (mean loss per window when `with_loss`
+        (windows with labels), else 0.0; label ids per window)."""
         was_training = self.training
         self.eval()
+        total = 0.0
+        preds: list[list[int] | None] = [None] * len(windows)
         try:
-            windows = self.windows(sentences)
             order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-            preds: list[list[int] | None] = [None] * len(windows)
             with autocast(self.device):
                 for b in range(0, len(order), max(1, batch_size)):
                     chunk = order[b: b + batch_size]
-                    decoded = self.decode(self.to_batch([windows[i] for i in chunk]))
+                    batch = self.to_batch([windows[i] for i in chunk])
+                    words = self.word_vectors(batch)
+                    with torch.autocast(device_type=words.device.type, enabled=False):
+                        words = words.float()
+                        if with_loss:
+                            total += float(self.head.loss(words, batch["word_mask"], batch["labels"])) * len(chunk)
+                        decoded = self.head.decode(words, batch["word_mask"])
                     for i, row in zip(chunk, decoded):
                         preds[i] = row
         finally:
             self.train(was_training)
-        n_words = [len(s.tokens) if isinstance(s, Sentence) else len(s) for s in sentences]
-        return reassemble(windows, preds, n_words)  # type: ignore[arg-type]
+        return total / max(len(windows), 1), preds  # type: ignore[return-value]
+
+    def predict_ids(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[int]]:
+        """One label id per word of each sentence."""
+        windows = self.windows(sentences)
+        _, preds = self._run_windows(windows, batch_size, with_loss=False)
+        return reassemble(windows, preds, [len(s.tokens) if isinstance(s, Sentence) else len(s) for s in sentences])
+
+    def score(self, sentences: Sequence[Sentence], batch_size: int = 32) -> tuple[float, list[list[int]]]:
+        """(Mean loss per window against the sentences' tags, one predicted label id per word)."""
+        windows = self.windows(sentences, with_labels=True)
+        loss, preds = self._run_windows(windows, batch_size, with_loss=True)
+        return loss, reassemble(windows, preds, [len(s.tokens) for s in sentences])
 
     def predict(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[str]]:
         """One BIO tag per word (same length as each sentence's tokens)."""

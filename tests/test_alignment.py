@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from clinical_ner.models.alignment import (
-    collate, gather_words, make_windows, reassemble, special_affixes, subwords_per_word,
+    Window, collate, gather_words, make_windows, reassemble, special_affixes, subwords_per_word, window_report, window_spans,
 )
 from clinical_ner.models.encoders import train_wordpiece
 
@@ -70,8 +70,12 @@ def test_long_sentence_is_windowed_and_reassembled_exactly(tokenizer) -> None:
     long_windows = [w for w in windows if w.sentence == 1]
     assert len(long_windows) > 10
     starts = [w.start for w in long_windows]
-    assert starts == sorted(starts) and starts[0] == 0
-    assert sum(w.n_words for w in long_windows) == len(long)
+    assert starts == sorted(set(starts)) and starts[0] == 0
+    ends = [w.start + w.n_words for w in long_windows]
+    assert ends == sorted(set(ends)) and ends[-1] == len(long)
+    for before, after in zip(long_windows, long_windows[1:]):  # consecutive windows overlap
+        assert after.start < before.start + before.n_words
+    assert [w.last for w in long_windows] == [False] * (len(long_windows) - 1) + [True]
     for w in long_windows:  # windows are cut at word boundaries and carry their own labels
         assert w.labels == labels[1][w.start: w.start + w.n_words]
     assert not [w for w in windows if w.sentence == 2]  # the empty sentence has no window
@@ -82,6 +86,70 @@ def test_long_sentence_is_windowed_and_reassembled_exactly(tokenizer) -> None:
     assert out[1] == list(range(len(long))) and out[2] == []
     with pytest.raises(ValueError):
         reassemble(windows[:-1], predictions[:-1], [len(s) for s in sentences])
+
+
+def test_window_spans_overlap_and_always_progress() -> None:
+    assert window_spans([1] * 5, 10) == [(0, 5)]
+    # 10 one-piece words, room 4, half overlap: each window shares 2 sub-words with the next
+    assert window_spans([1] * 10, 4) == [(0, 4), (2, 6), (4, 8), (6, 10)]
+    assert window_spans([1] * 10, 4, overlap=0.0) == [(0, 4), (4, 8), (8, 10)]
+    # words longer than the room stand alone; the next window always reaches further than the last
+    assert window_spans([1, 9, 1, 1], 4) == [(0, 1), (1, 2), (2, 4)]
+    assert window_spans([3, 3, 3, 8], 10) == [(0, 3), (3, 4)]
+    for lengths in ([2, 1, 3, 1, 1, 2, 4, 1, 1, 1, 2] * 3, [5] * 7, [1, 6, 1, 6, 1]):
+        spans = window_spans(lengths, 6)
+        assert spans[0][0] == 0 and spans[-1][1] == len(lengths)
+        for (s0, e0), (s1, e1) in zip(spans, spans[1:]):
+            assert s0 < s1 <= e0 < e1
+        for start, end in spans:
+            assert end - start == 1 or sum(lengths[start:end]) <= 6
+
+
+def stub_predictions(windows, tags):
+    """A stand-in model: a word is tagged with its gold tag only when its whole entity is inside the window
+    with a word of context on each side (or the sentence edge); else `O` (an edge sees too little)."""
+    from clinical_ner.data.bio import decode_tags
+
+    out = []
+    for w in windows:
+        gold = tags[w.sentence]
+        spans = [(e.start, e.end) for e in decode_tags("", "", [(i, i + 1) for i in range(len(gold))], gold)]
+        lo, hi = w.start, w.start + w.n_words
+        row = []
+        for i in range(lo, hi):
+            inside = [(a, b) for a, b in spans if a <= i < b]
+            seen = inside and (inside[0][0] > lo or lo == 0) and (inside[0][1] < hi or w.last)
+            row.append(gold[i] if seen else "O")
+        out.append(row)
+    return out
+
+
+def test_entity_crossing_a_window_edge_is_predicted_whole(tokenizer) -> None:
+    words = "the patient took aspirin daily".split() * 6  # 30 words of 2 to 6 sub-words
+    tags = ["O"] * len(words)
+    plain = make_windows(tokenizer, [words], 40, overlap=0.0)
+    edge = plain[0].start + plain[0].n_words  # first word of the second non-overlapping window
+    tags[edge - 1: edge + 2] = ["B-Drug", "I-Drug", "I-Drug"]  # crosses that edge
+    expected = [tags]
+    # without overlap the entity is cut in two and each half is lost
+    cut = reassemble(plain, stub_predictions(plain, expected), [len(words)])
+    assert cut != expected
+    assert window_report(plain, expected)["entities_in_no_single_window"] == 1
+    windows = make_windows(tokenizer, [words], 40)
+    assert reassemble(windows, stub_predictions(windows, expected), [len(words)]) == expected
+    report = window_report(windows, expected)
+    assert report["entities"] == 1 and report["entities_crossing_window_edge"] == 1
+    assert report["entities_in_no_single_window"] == 0
+    assert report["windows"] == len(windows) > len(plain) and report["sentences_windowed"] == 1
+
+
+def test_each_word_is_taken_from_the_window_where_it_is_most_central() -> None:
+    spans = window_spans([1] * 12, 6)  # 12 one-piece words, room 6: overlap 3
+    assert spans == [(0, 6), (3, 9), (6, 12)]
+    windows = [Window(0, a, [0] * (b - a + 2), list(range(1, b - a + 1)), last=b == 12) for a, b in spans]
+    # each window predicts its own index: words 0-4 from window 0, 5-7 from 1, 8-11 from 2
+    out = reassemble(windows, [[k] * w.n_words for k, w in enumerate(windows)], [12])
+    assert out == [[0] * 5 + [1] * 3 + [2] * 4]
 
 
 def test_word_longer_than_window_keeps_its_first_subword(tokenizer) -> None:
@@ -103,6 +171,7 @@ def test_collate_pads_dynamically_and_gathers_first_subwords(tokenizer) -> None:
     assert batch["input_ids"].shape == (2, longest)
     assert batch["word_mask"].shape == (2, 7) and bool(batch["word_mask"][:, 0].all())
     assert batch["word_mask"].sum(1).tolist() == [1, 7]
+    assert batch["sentence_start"].tolist() == [True, True]
     assert batch["attention_mask"].sum(1).tolist() == [len(w) for w in windows]
     assert int(batch["input_ids"][0, len(windows[0]):].ne(tokenizer.pad_token_id).sum()) == 0
     hidden = torch.arange(2 * longest, dtype=torch.float).reshape(2, longest, 1).expand(2, longest, 3)

@@ -219,9 +219,13 @@ def test_entity_crossing_sentences_merges_them_and_adjacent_entities_get_b():
 def test_entity_inside_a_word_splits_the_token():
     text = "azithromycin-induced ototoxicity"
     doc = Document("d", text, [E("T1", "Drug", (0, 5)), E("T2", "ADE", (21, 32))])
-    (sentence,) = encode_document(doc)
+    report = CorpusReport()
+    (sentence,) = encode_document(doc, report)
     assert sentence.tokens == ["azith", "romycin", "-", "induced", "ototoxicity"]
     assert sentence.tags == ["B-Drug", "O", "O", "O", "B-ADE"]
+    assert report.tokens_cut_at_entity_boundaries == 1  # "azithromycin" (ototoxicity is a whole token)
+    assert report.to_dict()["tokens_cut_at_entity_boundaries"] == 1
+    assert report.merge(report).tokens_cut_at_entity_boundaries == 2
 
 
 @pytest.mark.parametrize("seed", range(30))

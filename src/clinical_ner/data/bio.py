@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from clinical_ner.labels import ENTITY_TYPES, OUTSIDE
 from clinical_ner.data.records import Document, Entity, Sentence, Span
 from clinical_ner.data.report import CorpusReport
-from clinical_ner.data.tokenization import sentence_spans, token_spans, trim_span
+from clinical_ner.data.tokenization import sentence_spans, split_token_spans, token_spans, trim_span
 
 _LABEL_RANK = {label: rank for rank, label in enumerate(ENTITY_TYPES)}
 
@@ -134,7 +134,8 @@ def encode_document(doc: Document, report: CorpusReport | None = None) -> list[S
     sentences = []
     pointer = 0
     for index, (start, end) in enumerate(_merged_sentences(sentence_spans(doc.text), entities, report)):
-        offsets = token_spans(doc.text, start, end, boundaries)
+        offsets, n_cut = split_token_spans(doc.text, start, end, boundaries)
+        report.tokens_cut_at_entity_boundaries += n_cut
         tags, pointer = _tags(offsets, entities, pointer)
         sentences.append(Sentence(doc.doc_id, index, [doc.text[s:e] for s, e in offsets], offsets, tags))
         report.tokens += len(offsets)

@@ -39,6 +39,7 @@ class CorpusReport:
     sentences: int = 0
     tokens: int = 0
     sentence_boundaries_merged: int = 0
+    tokens_cut_at_entity_boundaries: int = 0  # raw tokens split so that every entity is whole tokens
 
     def warn(self, file: str | Path, line: int | None, message: str) -> None:
         self.warnings.append({"file": str(file), "line": line, "message": message})
@@ -107,7 +108,7 @@ class CorpusReport:
 _COUNTS = (
     "documents", "documents_without_ann", "empty_documents", "entities_read", "entities_mapped",
     "entities_kept", "discontinuous_split", "fragments_added", "trimmed", "duplicates",
-    "sentences", "tokens", "sentence_boundaries_merged",
+    "sentences", "tokens", "sentence_boundaries_merged", "tokens_cut_at_entity_boundaries",
 )
 _COUNTERS = ("read_by_type", "kept_by_type", "skipped_lines")
 

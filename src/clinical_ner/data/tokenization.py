@@ -94,13 +94,22 @@ def sentence_spans(text: str) -> list[Span]:
 
 def token_spans(text: str, start: int, end: int, boundaries: Collection[int] = frozenset()) -> list[Span]:
     """Token `(start, end)` spans of `text[start:end]`, split further at every position in `boundaries`."""
+    return split_token_spans(text, start, end, boundaries)[0]
+
+
+def split_token_spans(
+    text: str, start: int, end: int, boundaries: Collection[int] = frozenset()
+) -> tuple[list[Span], int]:
+    """`token_spans` and the number of raw tokens that a boundary cut into pieces."""
     cuts = sorted(b for b in boundaries if start < b < end)
     spans: list[Span] = []
+    n_cut = 0
     for match in TOKEN_PATTERN.finditer(text, start, end):
         token_start, token_end = match.span()
         inner = cuts[bisect_right(cuts, token_start) : bisect_left(cuts, token_end)] if cuts else []
+        n_cut += bool(inner)
         for cut in inner:
             spans.append((token_start, cut))
             token_start = cut
         spans.append((token_start, token_end))
-    return spans
+    return spans, n_cut

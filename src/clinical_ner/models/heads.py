@@ -2,11 +2,19 @@
 
 Both heads take ``words`` [batch, n_words, dim] and a boolean ``mask`` [batch, n_words] whose first column
 is always on (padding only at the end), and offer ``loss(words, mask, labels)`` and
-``decode(words, mask) -> list[list[int]]`` (one label id per unmasked word).
+``decode(words, mask) -> list[list[int]]`` (one label id per unmasked word). ``decode_emissions`` does the
+same from the per-word scores of ``emissions(words)`` (e.g. scores stitched from a sentence's windows).
+All accept an optional ``sentence_start`` [batch] (bool: the row's first word starts its sentence; all
+rows when omitted).
 
-- ``apt``: dropout + linear, softmax / cross-entropy per word (padding ignored).
+- ``apt``: dropout + linear, softmax / cross-entropy per word (padding ignored); decoding = argmax, or
+  with constraints the Viterbi path over the log-probabilities that never takes a forbidden transition.
 - ``crf``: dropout + linear emissions + ``torchcrf.CRF``; loss = negative log-likelihood averaged over
-  the batch, decoding = Viterbi. The CRF scores and decodes over first sub-words only.
+  the batch, decoding = Viterbi. The CRF scores and decodes over first sub-words only. With constraints
+  the forbidden transitions are masked (-inf) in training and in decoding.
+
+Constraints are the ``(start_allowed[n], allowed[n, n])`` masks of `decoding.allowed_transitions`; they are
+kept as non-persistent buffers, so the saved weights are the same with or without them.
 """
 
 from __future__ import annotations
@@ -15,7 +23,10 @@ import torch
 from torch import nn
 from torchcrf import CRF
 
+from clinical_ner.models.decoding import log_likelihood, masked, start_scores, viterbi
+
 HEAD_TYPES = ("apt", "crf")
+Constraints = tuple[torch.Tensor, torch.Tensor]
 
 
 def _check_mask(mask: torch.Tensor) -> torch.Tensor:
@@ -28,13 +39,40 @@ def _check_mask(mask: torch.Tensor) -> torch.Tensor:
 class LinearHead(nn.Module):
     """Dropout + linear layer giving per-word label scores (fp32)."""
 
-    def __init__(self, dim: int, n_labels: int, dropout: float = 0.1) -> None:
+    start_allowed: torch.Tensor
+    allowed: torch.Tensor
+
+    def __init__(self, dim: int, n_labels: int, dropout: float = 0.1, constraints: Constraints | None = None) -> None:
         super().__init__()
         self.dropout = nn.Dropout(dropout)
         self.linear = nn.Linear(dim, n_labels)
+        self.constrained = constraints is not None
+        if constraints is not None:
+            start_allowed, allowed = constraints
+            if start_allowed.shape != (n_labels,) or allowed.shape != (n_labels, n_labels):
+                raise ValueError(f"constraints must be masks of shape [{n_labels}] and [{n_labels}, {n_labels}]")
+            self.register_buffer("start_allowed", start_allowed.bool().clone(), persistent=False)
+            self.register_buffer("allowed", allowed.bool().clone(), persistent=False)
+
+    def constrained_scores(
+        self, start: torch.Tensor, transitions: torch.Tensor, sentence_start: torch.Tensor | None, batch: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-row start scores [batch, n] and transition scores [n, n] with the forbidden ones at -inf."""
+        return start_scores(start, self.start_allowed, sentence_start, batch), masked(transitions, self.allowed)
 
     def emissions(self, words: torch.Tensor) -> torch.Tensor:
         return self.linear(self.dropout(words)).float()
+
+    def decode_emissions(
+        self, emissions: torch.Tensor, mask: torch.Tensor, sentence_start: torch.Tensor | None = None
+    ) -> list[list[int]]:
+        """One label id per unmasked word from per-word scores [batch, n_words, n_labels]."""
+        raise NotImplementedError
+
+    def decode(
+        self, words: torch.Tensor, mask: torch.Tensor, sentence_start: torch.Tensor | None = None
+    ) -> list[list[int]]:
+        return self.decode_emissions(self.emissions(words), mask, sentence_start)
 
 
 class AptHead(LinearHead):
@@ -42,7 +80,9 @@ class AptHead(LinearHead):
 
     kind = "apt"
 
-    def loss(self, words: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def loss(
+        self, words: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor, sentence_start: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Mean cross-entropy over the unmasked words."""
         mask = _check_mask(mask)
         logits = self.emissions(words)
@@ -51,9 +91,17 @@ class AptHead(LinearHead):
             logits.reshape(-1, logits.size(-1)), target.reshape(-1), ignore_index=-100
         )
 
-    def decode(self, words: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
+    def decode_emissions(
+        self, emissions: torch.Tensor, mask: torch.Tensor, sentence_start: torch.Tensor | None = None
+    ) -> list[list[int]]:
         mask = _check_mask(mask)
-        best = self.emissions(words).argmax(-1)
+        if self.constrained:
+            scores = torch.log_softmax(emissions, -1)
+            n = scores.size(-1)
+            zeros = scores.new_zeros(n)
+            start, transitions = self.constrained_scores(zeros, scores.new_zeros(n, n), sentence_start, scores.size(0))
+            return viterbi(scores, mask, start, transitions, zeros)
+        best = emissions.argmax(-1)
         lengths = mask.sum(1).tolist()
         return [row[:n] for row, n in zip(best.tolist(), lengths)]
 
@@ -63,24 +111,50 @@ class CRFHead(LinearHead):
 
     kind = "crf"
 
-    def __init__(self, dim: int, n_labels: int, dropout: float = 0.1) -> None:
-        super().__init__(dim, n_labels, dropout)
+    def __init__(self, dim: int, n_labels: int, dropout: float = 0.1, constraints: Constraints | None = None) -> None:
+        super().__init__(dim, n_labels, dropout, constraints)
         self.crf = CRF(n_labels, batch_first=True)
 
-    def loss(self, words: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def transition_scores(
+        self, sentence_start: torch.Tensor | None, batch: int
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(start [batch, n], transitions [n, n], end [n]) as used in training and decoding: forbidden
+        transitions at -inf when constrained."""
+        crf = self.crf
+        if self.constrained:
+            start, transitions = self.constrained_scores(crf.start_transitions, crf.transitions, sentence_start, batch)
+        else:
+            start, transitions = crf.start_transitions.unsqueeze(0).expand(batch, -1), crf.transitions
+        return start, transitions, crf.end_transitions
+
+    def loss(
+        self, words: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor, sentence_start: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Negative log-likelihood of the gold label sequences, averaged over the batch."""
         mask = _check_mask(mask)
-        labels = labels.masked_fill(~mask, 0)  # padded positions must hold a valid id for torchcrf
-        return -self.crf(self.emissions(words), labels, mask=mask, reduction="mean")
+        labels = labels.masked_fill(~mask, 0)  # padded positions must hold a valid id
+        if not self.constrained:
+            return -self.crf(self.emissions(words), labels, mask=mask, reduction="mean")
+        llh = log_likelihood(self.emissions(words), labels, mask, *self.transition_scores(sentence_start, labels.size(0)))
+        if not bool(torch.isfinite(llh).all()):
+            raise ValueError("gold tags with an impossible IOB2 transition (e.g. O -> I-X) under constrained decoding")
+        return -llh.mean()
 
-    def decode(self, words: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
+    def decode_emissions(
+        self, emissions: torch.Tensor, mask: torch.Tensor, sentence_start: torch.Tensor | None = None
+    ) -> list[list[int]]:
         mask = _check_mask(mask)
-        return self.crf.decode(self.emissions(words), mask=mask)
+        if not self.constrained:
+            return self.crf.decode(emissions, mask=mask)
+        return viterbi(emissions, mask, *self.transition_scores(sentence_start, emissions.size(0)))
 
 
-def make_head(kind: str, dim: int, n_labels: int, dropout: float = 0.1) -> AptHead | CRFHead:
+def make_head(
+    kind: str, dim: int, n_labels: int, dropout: float = 0.1, constraints: Constraints | None = None
+) -> AptHead | CRFHead:
+    """A head; with `constraints` (see `decoding.allowed_transitions`) it only decodes valid sequences."""
     if kind == "apt":
-        return AptHead(dim, n_labels, dropout)
+        return AptHead(dim, n_labels, dropout, constraints)
     if kind == "crf":
-        return CRFHead(dim, n_labels, dropout)
+        return CRFHead(dim, n_labels, dropout, constraints)
     raise ValueError(f"unknown head {kind!r}; expected one of {', '.join(HEAD_TYPES)}")

@@ -12,7 +12,8 @@ import torch
 from torch import nn
 
 from clinical_ner import __version__
-from clinical_ner.models.alignment import Window, collate, gather_words, make_windows, reassemble
+from clinical_ner.models.alignment import Window, collate, gather_words, make_windows, stitch, window_report
+from clinical_ner.models.decoding import allowed_transitions, check_decoding
 from clinical_ner.models.device import autocast, pick_device
 from clinical_ner.models.encoders import load_pretrained, quiet_transformers
 from clinical_ner.models.heads import make_head
@@ -65,6 +66,7 @@ class Tagger(nn.Module):
         encoder_name: str = "",
         encoder_source: str = "",
         head_module: nn.Module | None = None,
+        decoding: str = "constrained",
     ) -> None:
         super().__init__()
         if len(set(labels)) != len(labels) or not labels:
@@ -78,8 +80,12 @@ class Tagger(nn.Module):
         self.max_length = encoder_limit(encoder, tokenizer, max_length)
         self.encoder_name = encoder_name
         self.encoder_source = encoder_source
+        self.decoding = check_decoding(decoding)
+        constraints = allowed_transitions(self.labels) if self.decoding == "constrained" else None
         dim = int(encoder.config.hidden_size)
-        self.head = head_module if head_module is not None else make_head(head, dim, len(self.labels), dropout)
+        self.head = (
+            head_module if head_module is not None else make_head(head, dim, len(self.labels), dropout, constraints)
+        )
 
     # -- tensors -------------------------------------------------------------------------------------
     @property
@@ -99,12 +105,12 @@ class Tagger(nn.Module):
     def loss(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         words = self.word_vectors(batch)
         with torch.autocast(device_type=words.device.type, enabled=False):
-            return self.head.loss(words.float(), batch["word_mask"], batch["labels"])
+            return self.head.loss(words.float(), batch["word_mask"], batch["labels"], batch["sentence_start"])
 
     def decode(self, batch: dict[str, torch.Tensor]) -> list[list[int]]:
         words = self.word_vectors(batch)
         with torch.autocast(device_type=words.device.type, enabled=False):
-            return self.head.decode(words.float(), batch["word_mask"])
+            return self.head.decode(words.float(), batch["word_mask"], batch["sentence_start"])
 
     def encode_labels(self, tags: Sequence[str]) -> list[int]:
         try:
@@ -118,19 +124,27 @@ class Tagger(nn.Module):
             label_ids = [self.encode_labels(s.tags) for s in sentences]  # type: ignore[union-attr]
         return make_windows(self.tokenizer, sentences, self.max_length, label_ids)
 
+    def window_report(self, sentences: Sequence[Sentence], tags: Sequence[Sequence[str]] | None = None) -> dict[str, int]:
+        """`alignment.window_report` of the sentences' windows, counting the entities of `tags` (default:
+        the sentences' own tags)."""
+        tags = tags if tags is not None else [s.tags for s in sentences]
+        return window_report(self.windows(sentences), tags)
+
     def to_batch(self, windows: Sequence[Window]) -> dict[str, torch.Tensor]:
         device = self.device
         return {k: v.to(device) for k, v in collate(windows, self.pad_id).items()}
 
     # -- prediction ----------------------------------------------------------------------------------
     @torch.no_grad()
-    def _run_windows(self, windows: Sequence[Window], batch_size: int, with_loss: bool) -> tuple[float, list[list[int]]]:
-        """Decode windows in eval mode, sorted by length for speed: (mean loss per window when `with_loss`
-        (windows with labels), else 0.0; label ids per window)."""
+    def _run_windows(
+        self, windows: Sequence[Window], batch_size: int, with_loss: bool
+    ) -> tuple[float, list[torch.Tensor]]:
+        """Per-word label scores of each window [n_words, n_labels] (CPU, fp32) in eval mode, windows
+        sorted by length for speed; and the mean loss per window when `with_loss` (windows with labels)."""
         was_training = self.training
         self.eval()
         total = 0.0
-        preds: list[list[int] | None] = [None] * len(windows)
+        scores: list[torch.Tensor | None] = [None] * len(windows)
         try:
             order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
             with autocast(self.device):
@@ -141,25 +155,45 @@ class Tagger(nn.Module):
                     with torch.autocast(device_type=words.device.type, enabled=False):
                         words = words.float()
                         if with_loss:
-                            total += float(self.head.loss(words, batch["word_mask"], batch["labels"])) * len(chunk)
-                        decoded = self.head.decode(words, batch["word_mask"])
-                    for i, row in zip(chunk, decoded):
-                        preds[i] = row
+                            loss = self.head.loss(words, batch["word_mask"], batch["labels"], batch["sentence_start"])
+                            total += float(loss) * len(chunk)
+                        emissions = self.head.emissions(words).cpu()
+                    for row, i in enumerate(chunk):
+                        scores[i] = emissions[row, : windows[i].n_words]
         finally:
             self.train(was_training)
-        return total / max(len(windows), 1), preds  # type: ignore[return-value]
+        return total / max(len(windows), 1), scores  # type: ignore[return-value]
+
+    @torch.no_grad()
+    def _decode(self, windows: Sequence[Window], scores: Sequence[torch.Tensor], n_words: Sequence[int], batch_size: int) -> list[list[int]]:
+        """One label id per word: the windows' scores stitched per sentence, each sentence decoded whole."""
+        stitched = stitch(windows, scores, n_words)
+        out: list[list[int]] = [[] for _ in n_words]
+        order = sorted((i for i, n in enumerate(n_words) if n), key=lambda i: n_words[i])
+        for b in range(0, len(order), max(1, batch_size)):
+            chunk = order[b: b + batch_size]
+            longest = max(n_words[i] for i in chunk)
+            emissions = torch.zeros(len(chunk), longest, len(self.labels))
+            mask = torch.zeros(len(chunk), longest, dtype=torch.bool)
+            for row, i in enumerate(chunk):
+                emissions[row, : n_words[i]] = stitched[i]
+                mask[row, : n_words[i]] = True
+            for i, ids in zip(chunk, self.head.decode_emissions(emissions, mask)):
+                out[i] = ids
+        return out
 
     def predict_ids(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[int]]:
         """One label id per word of each sentence."""
         windows = self.windows(sentences)
-        _, preds = self._run_windows(windows, batch_size, with_loss=False)
-        return reassemble(windows, preds, [len(s.tokens) if isinstance(s, Sentence) else len(s) for s in sentences])
+        _, scores = self._run_windows(windows, batch_size, with_loss=False)
+        n_words = [len(s.tokens) if isinstance(s, Sentence) else len(s) for s in sentences]
+        return self._decode(windows, scores, n_words, batch_size)
 
     def score(self, sentences: Sequence[Sentence], batch_size: int = 32) -> tuple[float, list[list[int]]]:
         """(Mean loss per window against the sentences' tags, one predicted label id per word)."""
         windows = self.windows(sentences, with_labels=True)
-        loss, preds = self._run_windows(windows, batch_size, with_loss=True)
-        return loss, reassemble(windows, preds, [len(s.tokens) for s in sentences])
+        loss, scores = self._run_windows(windows, batch_size, with_loss=True)
+        return loss, self._decode(windows, scores, [len(s.tokens) for s in sentences], batch_size)
 
     def predict(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[str]]:
         """One BIO tag per word (same length as each sentence's tokens)."""
@@ -173,6 +207,7 @@ class Tagger(nn.Module):
             "head": self.head_type,
             "dropout": self.dropout,
             "max_length": self.max_length,
+            "decoding": self.decoding,
             "encoder_name": self.encoder_name,
             "encoder_source": self.encoder_source,
             "encoder_class": type(self.encoder).__name__,
@@ -204,6 +239,7 @@ class Tagger(nn.Module):
             encoder, tokenizer, config["head"], config["labels"], dropout=config.get("dropout", 0.1),
             max_length=config.get("max_length", 512), encoder_name=config.get("encoder_name", ""),
             encoder_source=config.get("encoder_source", ""),
+            decoding=config.get("decoding", "unconstrained"),  # models saved before the setting decoded freely
         )
         state = torch.load(folder / HEAD_FILE, map_location="cpu", weights_only=True)
         tagger.head.load_state_dict(state)

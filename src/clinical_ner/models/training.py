@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from clinical_ner.data.records import Sentence, SettingsRecord
+from clinical_ner.models.decoding import check_decoding
 from clinical_ner.models.device import describe, pick_device, set_threads
 from clinical_ner.models.encoders import EncoderSpec, load_encoder
 from clinical_ner.models.heads import HEAD_TYPES
@@ -42,6 +43,10 @@ class TrainSettings(SettingsRecord):
     max_length: int = 512        # sub-word ids per window, special tokens included
     threads: int = 1             # torch CPU threads
     eval_batch_size: int = 64
+    decoding: str = "constrained"  # constrained: valid IOB2 only (training and decoding); unconstrained: as the study
+
+    def __post_init__(self) -> None:
+        check_decoding(self.decoding)
 
 
 def seed_everything(seed: int) -> None:
@@ -59,7 +64,7 @@ def build_tagger(
     torch.manual_seed(settings.seed)  # the head's initialisation does not depend on the encoder's source
     return Tagger(
         encoder, tokenizer, head, labels, dropout=settings.dropout, max_length=settings.max_length,
-        encoder_name=spec.name, encoder_source=spec.source,
+        encoder_name=spec.name, encoder_source=spec.source, decoding=settings.decoding,
     )
 
 

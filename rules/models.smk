@@ -32,6 +32,7 @@ rule train_candidate:
         encoder=lambda wildcards: encoder_spec(wildcards.encoder),
         settings=lambda wildcards: cfg.candidates(config, wildcards.encoder)[wildcards.candidate],
         types=TYPES,
+        checkpoint_dir=f"{RESULTS}/checkpoints/train_candidate/{{encoder}}-{{head}}/{{regime}}/{{candidate}}",
     log:
         f"{RESULTS}/logs/train_candidate/{{encoder}}-{{head}}/{{regime}}/{{candidate}}.log",
     benchmark:
@@ -82,6 +83,7 @@ rule train_final:
         encoder=lambda wildcards: encoder_spec(wildcards.encoder),
         retrain=config["training"]["retrain_on_train_val"],
         types=TYPES,
+        checkpoint_dir=f"{RESULTS}/checkpoints/train_final/{{encoder}}-{{head}}/{{regime}}",
     log:
         f"{RESULTS}/logs/train_final/{{encoder}}-{{head}}/{{regime}}.log",
     benchmark:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import helpers_models
 import pytest
+import torch
 from sklearn.metrics import f1_score
 
 from clinical_ner.models.alignment import Window
@@ -28,9 +29,11 @@ def read_history(folder: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def run(tmp: Path, name: str, head: str = "crf", val=VAL, **changes) -> dict:
+def run(tmp: Path, name: str, head: str = "crf", val=VAL, checkpoint_dir=None, checkpoint_seconds=600.0,
+        **changes) -> dict:
     settings = helpers_models.tiny_settings(**{"epochs": 2, **changes})
-    return train(helpers_models.tiny_scratch_spec(), head, LABELS, settings, TRAIN, val, tmp / name)
+    return train(helpers_models.tiny_scratch_spec(), head, LABELS, settings, TRAIN, val, tmp / name,
+                 checkpoint_dir=checkpoint_dir, checkpoint_seconds=checkpoint_seconds)
 
 
 def test_length_batches_cover_everything_once_and_are_seeded() -> None:
@@ -70,6 +73,7 @@ def test_training_is_deterministic_and_writes_outputs(tmp_path: Path) -> None:
     for key in ("best_epoch", "best_val_macro_f1", "best_val_loss", "parameters", "device", "seconds"):
         assert key in on_disk
     assert on_disk["parameters"]["total"] == on_disk["parameters"]["encoder"] + on_disk["parameters"]["head"]
+    assert on_disk["train_windows"]["windows"] == on_disk["n_train_windows"] >= on_disk["n_train_sentences"]
     assert (tmp_path / "a" / "tagger.json").is_file() and (tmp_path / "a" / "encoder" / "config.json").is_file()
     # the saved model is the selected epoch's: re-evaluating it gives the recorded validation scores
     loss, f1, _ = evaluate(a, VAL, 16)
@@ -119,3 +123,74 @@ def test_scratch_model_learns_synthetic_corpus(tmp_path: Path, head: str) -> Non
     assert macro_f1(gold, pred, LABELS) == pytest.approx(summary["best_val_macro_f1"], abs=1e-5)
     assert token_entity_f1(gold, pred) > 0.5
     assert token_entity_f1(gold, [["O"] * len(g) for g in gold]) == 0.0
+
+
+class Killed(Exception):
+    pass
+
+
+def weights(folder: Path) -> dict:
+    return Tagger.load(folder).state_dict()
+
+
+def test_a_killed_run_resumes_mid_epoch_to_the_same_result(tmp_path: Path, monkeypatch) -> None:
+    """Checkpoint after every step; kill at step 11 (epoch 2 of 3, 8 steps each); the re-run resumes there
+    and ends with the weights and history of an uninterrupted run. A stale checkpoint is ignored."""
+    import clinical_ner.models.trainer as trainer_module
+
+    whole = run(tmp_path, "whole", epochs=3, checkpoint_dir=tmp_path / "ck-whole")
+    assert not (tmp_path / "ck-whole").exists()  # removed once the outputs are written
+
+    step = trainer_module.Trainer.step
+    calls = []
+
+    def dying_step(self, batch_ids):
+        if len(calls) == 11:
+            raise Killed
+        calls.append(1)
+        return step(self, batch_ids)
+
+    monkeypatch.setattr(trainer_module.Trainer, "step", dying_step)
+    with pytest.raises(Killed):
+        run(tmp_path, "resumed", epochs=3, checkpoint_dir=tmp_path / "ck", checkpoint_seconds=0)
+    monkeypatch.setattr(trainer_module.Trainer, "step", step)
+    state = torch.load(tmp_path / "ck" / "checkpoint.pt", weights_only=False)
+    assert len(state["history"]) == 1 and len(state["partial_epoch"]["losses"]) == 3 and state["global_step"] == 11
+    messages: list[str] = []
+    settings = helpers_models.tiny_settings(epochs=3)
+    resumed = train(helpers_models.tiny_scratch_spec(), "crf", LABELS, settings, TRAIN, VAL, tmp_path / "resumed",
+                    log=messages.append, checkpoint_dir=tmp_path / "ck")
+    assert any("resumed from checkpoint: 1 epoch(s) done, step 3 of epoch 2" in m for m in messages)
+    assert not (tmp_path / "ck").exists()
+    stable = lambda folder: [[r[k] for k in STABLE] for r in read_history(folder)]  # noqa: E731
+    assert stable(tmp_path / "resumed") == stable(tmp_path / "whole")
+    a, b = weights(tmp_path / "whole"), weights(tmp_path / "resumed")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    for key in ("best_epoch", "best_val_macro_f1", "best_val_loss", "epochs_run", "stopped_early"):
+        assert resumed[key] == whole[key]
+
+    # a checkpoint of another run (another seed) is not resumed
+    with pytest.raises(Killed):
+        monkeypatch.setattr(trainer_module.Trainer, "step", dying_step)
+        calls.clear()
+        run(tmp_path, "other", epochs=3, seed=8, checkpoint_dir=tmp_path / "ck2", checkpoint_seconds=0)
+    monkeypatch.setattr(trainer_module.Trainer, "step", step)
+    messages.clear()
+    train(helpers_models.tiny_scratch_spec(), "crf", LABELS, settings, TRAIN, VAL, tmp_path / "fresh",
+          log=messages.append, checkpoint_dir=tmp_path / "ck2")
+    assert any("another run; starting afresh" in m for m in messages)
+    assert stable(tmp_path / "fresh") == stable(tmp_path / "whole")
+
+
+def test_progress_lines_name_epoch_step_speed_loss_and_time_left() -> None:
+    from clinical_ner.models.progress import Progress, duration
+
+    now = [0.0]
+    lines: list[str] = []
+    progress = Progress(lines.append, total_steps=100, every=30.0, clock=lambda: now[0])
+    for step in range(1, 41):  # 2 s per step of 500 tokens: a line every 30 s, not every step
+        now[0] += 2.0
+        progress.step(1, 5, step, 40, step, 0.5, 500)
+    assert len(lines) == 2
+    assert lines[0] == "epoch 1/5 step 15/40 (total 15/100): loss 0.5000, 250 tokens/s, about 2m50s left"
+    assert duration(3725) == "1h02m" and duration(59) == "59s"

@@ -15,6 +15,7 @@ summary = train(
     read_sentences(snakemake.input.val),
     snakemake.output[0],
     log=log.info,
+    checkpoint_dir=snakemake.params.checkpoint_dir,
 )
 log.info("best epoch %s: validation macro-F1 %.4f, loss %.4f",
          summary["best_epoch"], summary["best_val_macro_f1"], summary["best_val_loss"])

@@ -24,6 +24,7 @@ if snakemake.params.retrain:
         None,
         snakemake.output[0],
         log=log.info,
+        checkpoint_dir=snakemake.params.checkpoint_dir,
     )
     log.info("re-trained %s on train+validation (%d sentences) for %d epochs",
              selected["candidate"], len(train_val), settings.epochs)

@@ -1,7 +1,9 @@
-"""The training loop as named steps: one epoch, evaluate, early stop (and its state), over a built Tagger.
+"""The training loop as named steps: one epoch, evaluate, early stop, checkpoint, over a built Tagger.
 
-`Trainer.fit()` runs `train_epoch` -> `evaluate` -> `end_epoch` until the epochs are done or early
-stopping fires; `history` holds one row per epoch (the columns of `HISTORY_COLUMNS`).
+`Trainer.fit()` runs `train_epoch` -> `evaluate` -> `end_epoch` -> `checkpoint` until the epochs are done
+or early stopping fires; `history` holds one row per epoch (the columns of `HISTORY_COLUMNS`). With a
+checkpoint folder, the whole training state is saved after every epoch and every `checkpoint_seconds`
+within an epoch, and `resume()` continues from it exactly (same batches, same random numbers).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -18,7 +21,9 @@ import torch
 from clinical_ner.data.records import Sentence
 from clinical_ner.evaluation.metrics import macro_f1
 from clinical_ner.models.alignment import Window
+from clinical_ner.models.checkpoint import restore_rng, rng_states, save_checkpoint
 from clinical_ner.models.device import autocast, grad_scaler
+from clinical_ner.models.progress import PROGRESS_SECONDS, Progress, duration
 from clinical_ner.models.tagger import Tagger
 
 if TYPE_CHECKING:
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "val_loss", "val_macro_f1", "learning_rate", "seconds", "tokens_per_second")
 BUCKET_BATCHES = 50  # batches per length bucket
+CHECKPOINT_SECONDS = 600.0  # within an epoch; a checkpoint is also written after every epoch
 
 
 def length_batches(windows: Sequence[Window], batch_size: int, rng: random.Random) -> list[list[int]]:
@@ -98,6 +104,13 @@ class EarlyStopping:
         self.stopped = self.patience > 0 and self.stale >= self.patience
         return self.stopped
 
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best, "best_state": self.best_state, "stale": self.stale, "stopped": self.stopped}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best, self.best_state = state["best"], state["best_state"]
+        self.stale, self.stopped = state["stale"], state["stopped"]
+
 
 @dataclass
 class Trainer:
@@ -108,6 +121,10 @@ class Trainer:
     windows: list[Window]
     val_sentences: list[Sentence] | None
     log: Callable[[str], None] = lambda message: None
+    checkpoint_dir: Path | None = None
+    fingerprint: str = ""
+    checkpoint_seconds: float = CHECKPOINT_SECONDS
+    progress_seconds: float = PROGRESS_SECONDS
     history: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -121,6 +138,9 @@ class Trainer:
         )
         self.scaler = grad_scaler(self.tagger.device)
         self.stopping = EarlyStopping(self.settings.patience, validated=bool(self.val_sentences))
+        self.global_step = 0
+        self.partial_epoch: dict[str, Any] | None = None  # where a resumed run re-enters its epoch
+        self.progress = Progress(self.log, self.total_steps, every=self.progress_seconds)
 
     @property
     def steps_per_epoch(self) -> int:
@@ -150,23 +170,42 @@ class Trainer:
         return loss.detach().item(), int(batch["attention_mask"].sum())
 
     def train_epoch(self) -> dict[str, Any]:
-        """One pass over the training windows; the epoch's history row without validation scores."""
+        """One pass over the training windows (from where a resumed run stopped); the epoch's history row
+        without validation scores."""
         self.tagger.train()
-        started = time.perf_counter()
-        losses: list[float] = []
-        n_tokens = 0
-        for batch_ids in length_batches(self.windows, self.settings.batch_size, self.rng):
-            loss, tokens = self.step(batch_ids)
+        partial, self.partial_epoch = self.partial_epoch, None
+        if partial is not None:
+            self.rng.setstate(partial["rng"])
+        epoch_rng = self.rng.getstate()
+        batches = length_batches(self.windows, self.settings.batch_size, self.rng)
+        losses: list[float] = list(partial["losses"]) if partial else []
+        n_tokens: int = partial["tokens"] if partial else 0
+        spent: float = partial["seconds"] if partial else 0.0
+        started = saved = time.perf_counter()
+        epoch = self.epochs_done + 1
+        running = sum(losses)
+        for k in range(len(losses), len(batches)):
+            loss, tokens = self.step(batches[k])
             losses.append(loss)
+            running += loss
             n_tokens += tokens
-        seconds = time.perf_counter() - started
+            self.global_step += 1
+            self.progress.step(
+                epoch, self.settings.epochs, k + 1, len(batches), self.global_step, running / len(losses), tokens
+            )
+            if self.checkpoint_dir is not None and k + 1 < len(batches):
+                if time.perf_counter() - saved >= self.checkpoint_seconds:
+                    seconds = spent + time.perf_counter() - started
+                    self.checkpoint({"rng": epoch_rng, "losses": losses, "tokens": n_tokens, "seconds": seconds})
+                    saved = time.perf_counter()
+        seconds = spent + time.perf_counter() - started
         return {
-            "epoch": self.epochs_done + 1,
+            "epoch": epoch,
             "train_loss": rounded(sum(losses) / max(len(losses), 1)),
             "val_loss": None,
             "val_macro_f1": None,
             "learning_rate": rounded(self.scheduler.get_last_lr()[0], 10),
-            "seconds": None,
+            "seconds": spent,  # completed by fit() with this run's time
             "tokens_per_second": round(n_tokens / seconds, 1) if seconds > 0 else None,
         }
 
@@ -179,20 +218,66 @@ class Trainer:
     def end_epoch(self, row: dict[str, Any]) -> bool:
         """Append the row to the history, log it, update early stopping; True when training should stop."""
         self.history.append(row)
+        left = self.progress.left(self.global_step)
         self.log(
-            f"epoch {row['epoch']}: train_loss={row['train_loss']} val_loss={row['val_loss']} "
-            f"val_macro_f1={row['val_macro_f1']} ({row['seconds']} s)"
+            f"epoch {row['epoch']}/{self.settings.epochs}: train_loss={row['train_loss']} val_loss={row['val_loss']} "
+            f"val_macro_f1={row['val_macro_f1']} ({row['seconds']} s, {row['tokens_per_second']} tokens/s"
+            + (f", about {duration(left)} left)" if left is not None and row["epoch"] < self.settings.epochs else ")")
         )
         return self.stopping.update(row, self.tagger)
 
+    # -- checkpoints ---------------------------------------------------------------------------------
+    def state_dict(self, partial_epoch: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Everything needed to continue: weights, optimiser, schedule, RNGs, history, early stopping."""
+        return {
+            "fingerprint": self.fingerprint,
+            "model": self.tagger.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "rng": rng_states(),
+            "batch_rng": self.rng.getstate(),
+            "history": self.history,
+            "stopping": self.stopping.state_dict(),
+            "global_step": self.global_step,
+            "partial_epoch": partial_epoch,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.tagger.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        if self.scaler is not None and state["scaler"] is not None:
+            self.scaler.load_state_dict(state["scaler"])
+        self.rng.setstate(state["batch_rng"])
+        self.history = [dict(row) for row in state["history"]]
+        self.stopping.load_state_dict(state["stopping"])
+        self.global_step = state["global_step"]
+        self.partial_epoch = state["partial_epoch"]
+        restore_rng(state["rng"])
+        self.progress = Progress(self.log, self.total_steps, self.global_step, every=self.progress_seconds)
+
+    def checkpoint(self, partial_epoch: dict[str, Any] | None = None) -> None:
+        """Save the training state (atomically) when a checkpoint folder is set."""
+        if self.checkpoint_dir is not None:
+            save_checkpoint(self.checkpoint_dir, self.state_dict(partial_epoch))
+
+    def resume(self, state: dict[str, Any]) -> None:
+        """Continue from a checkpoint written by this very run (same fingerprint)."""
+        self.load_state_dict(state)
+        step = len(self.partial_epoch["losses"]) if self.partial_epoch else 0
+        self.log(f"resumed from checkpoint: {self.epochs_done} epoch(s) done, step {step} of epoch {self.epochs_done + 1}")
+
     def fit(self) -> None:
         """Train until the epochs are done or early stopping fires; leave the tagger on the kept epoch."""
-        while self.epochs_done < self.settings.epochs:
+        while self.epochs_done < self.settings.epochs and not self.stopping.stopped:
             started = time.perf_counter()
             row = self.train_epoch()
             self.evaluate(row)
-            row["seconds"] = round(time.perf_counter() - started, 3)
-            if self.end_epoch(row):
+            row["seconds"] = round(row["seconds"] + time.perf_counter() - started, 3)
+            stop = self.end_epoch(row)
+            self.checkpoint()
+            if stop:
                 break
         if self.stopping.best_state is not None:
             self.tagger.load_state_dict(self.stopping.best_state)

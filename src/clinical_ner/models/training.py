@@ -16,13 +16,15 @@ import numpy as np
 import torch
 
 from clinical_ner.data.records import Sentence, SettingsRecord
+from clinical_ner.models.alignment import window_report
+from clinical_ner.models.checkpoint import checkpoint_path, fingerprint, load_checkpoint, remove_checkpoint
 from clinical_ner.models.decoding import check_decoding
 from clinical_ner.models.device import describe, pick_device, set_threads
 from clinical_ner.models.encoders import EncoderSpec, load_encoder
 from clinical_ner.models.heads import HEAD_TYPES
 from clinical_ner.models.params import count_parameters
 from clinical_ner.models.tagger import Tagger
-from clinical_ner.models.trainer import HISTORY_COLUMNS, Trainer, evaluate, length_batches
+from clinical_ner.models.trainer import CHECKPOINT_SECONDS, HISTORY_COLUMNS, Trainer, evaluate, length_batches
 
 __all__ = ["HISTORY_COLUMNS", "TrainSettings", "evaluate", "length_batches", "seed_everything", "train"]
 
@@ -86,6 +88,8 @@ def train(
     out_dir: str | Path,
     device: str | torch.device | None = None,
     log: Callable[[str], None] | None = None,
+    checkpoint_dir: str | Path | None = None,
+    checkpoint_seconds: float = CHECKPOINT_SECONDS,
 ) -> dict[str, Any]:
     """Train encoder `spec` with head `head` ("apt" | "crf") and save the selected model to `out_dir`.
 
@@ -93,6 +97,11 @@ def train(
     macro-F1 (ties: lower validation loss), stop after `patience` epochs without improvement. Without:
     train exactly `settings.epochs` epochs and keep the last. Writes the Tagger, history.csv and
     summary.json to `out_dir` and returns the summary.
+
+    With `checkpoint_dir` (a scratch folder, not an output): the training state is saved there after every
+    epoch and every `checkpoint_seconds` within one; a later call of the same run (same fingerprint:
+    encoder, head, labels, settings but threads, data) resumes from it and ends with the same weights
+    and history as an uninterrupted run. The checkpoint is removed once the outputs are written.
     """
     if head not in HEAD_TYPES:
         raise ValueError(f"unknown head {head!r}; expected one of {', '.join(HEAD_TYPES)}")
@@ -107,7 +116,18 @@ def train(
     dev = pick_device(device)
     tagger = build_tagger(spec, head, labels, settings, train_sentences).to(dev)
     windows = tagger.windows(train_sentences, with_labels=True)
-    trainer = Trainer(tagger, settings, windows, val_sentences, log=log or (lambda message: None))
+    key = fingerprint(spec.to_dict(), head, labels, settings.to_dict(), train_sentences, val_sentences)
+    trainer = Trainer(
+        tagger, settings, windows, val_sentences, log=log or (lambda message: None),
+        checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir is not None else None, fingerprint=key,
+        checkpoint_seconds=checkpoint_seconds,
+    )
+    if checkpoint_dir is not None:
+        state = load_checkpoint(checkpoint_dir, key)
+        if state is not None:
+            trainer.resume(state)
+        elif checkpoint_path(checkpoint_dir).is_file():
+            trainer.log(f"{checkpoint_path(checkpoint_dir)}: a checkpoint of another run; starting afresh")
     trainer.fit()
     tagger.save(out_dir)
     _write_history(out_dir / "history.csv", trainer.history)
@@ -126,6 +146,7 @@ def train(
         "selection": "validation macro-F1, ties: lower validation loss" if val_sentences else "last epoch (no validation)",
         "n_train_sentences": len(train_sentences),
         "n_train_windows": len(windows),
+        "train_windows": window_report(windows, [s.tags for s in train_sentences]),
         "n_val_sentences": len(val_sentences) if val_sentences else 0,
         "parameters": count_parameters(tagger),
         "device": describe(dev),
@@ -133,4 +154,6 @@ def train(
         "seconds": round(time.perf_counter() - started, 3),
     }
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    if checkpoint_dir is not None:
+        remove_checkpoint(checkpoint_dir)
     return summary

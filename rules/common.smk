@@ -1,7 +1,23 @@
-from clinical_ner import config as cfg
-from clinical_ner.labels import ENTITY_TYPES
+from pathlib import Path
 
-config = cfg.validate_config(config, origin="config (config.yaml and --config/--configfile)")
+from clinical_ner import config as cfg
+from clinical_ner.labels import bio_labels
+
+
+def config_layers():
+    """The Snakefile's config.yaml, then each --configfile, then --config. Snakemake merges them key by
+    key; re-layered here so that a user's encoders, label map and search grids replace the default's."""
+    given = [Path(f).absolute() for f in workflow.overwrite_configfiles]
+    embedded = [Path(f) for f in workflow.configfiles if Path(f).absolute() not in given]
+    if workflow.config_settings.replace_workflow_config:
+        embedded = []
+    files = [cfg.read_config_file(f) for f in embedded + given]
+    return files + [cfg.plain(workflow.config_settings.config)]
+
+
+config = cfg.validate_config(
+    cfg.layer_configs(config_layers()), origin="config (config.yaml, --configfile, --config)", check_paths=False
+)
 
 RESULTS = "results"
 ENCODERS = list(config["encoders"])
@@ -10,8 +26,7 @@ REGIMES = list(config["regimes"])
 MODELS = cfg.model_names(config)
 SOURCES = ["train", "test"] + (["dev"] if config["split"]["use_dev"] else [])
 HEAD_NAMES = {"apt": "Apt", "crf": "CRF"}
-# Target entity types: the label map's targets, or the 9 study types when there is no map.
-TYPES = sorted(set(config["corpus"]["label_map"].values())) if config["corpus"]["label_map"] else list(ENTITY_TYPES)
+TYPES = cfg.entity_types(config)  # the label map's targets
 
 
 wildcard_constraints:
@@ -79,8 +94,8 @@ def display_names():
 
 
 def table_stems():
-    """Every table the DAG writes (each as .csv, .md and .tex)."""
-    stems = ["table1_parameters"]
+    """Every table `make_tables` writes (each as .csv, .md and .tex); Table I has its own rule."""
+    stems = []
     for regime in REGIMES:
         stems += [
             f"table2_macro_bio_strict_{regime}",
@@ -104,7 +119,7 @@ def all_targets():
         f"{RESULTS}/figures/label_distribution.png",
         f"{RESULTS}/figures/regime_comparison.png",
     ]
-    targets += [f"{RESULTS}/tables/{stem}.md" for stem in table_stems()]
+    targets += [f"{RESULTS}/tables/{stem}.md" for stem in ["table1_parameters", *table_stems()]]
     targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/report_bio_strict.png")
     targets += per_run(f"{RESULTS}/predictions/{{model}}/{{regime}}/test.jsonl")
     targets += per_run(f"{RESULTS}/predictions/{{model}}/{{regime}}/ann")
@@ -147,3 +162,13 @@ def encoder_spec(encoder):
     spec = {"name": encoder, "source": encoder_source(encoder)}
     spec.update(entry.get("architecture", {}))
     return spec
+
+
+def architecture_inputs(wildcards):
+    """Encoders whose architecture is read from a folder: stand-ins (built by the DAG) and local sources."""
+    inputs = {}
+    for encoder in ENCODERS:
+        source = config["encoders"][encoder]["source"]
+        if source == "stand-in" or (source != "scratch" and os.path.isdir(os.path.expanduser(source))):
+            inputs[encoder] = encoder_source(encoder)
+    return inputs

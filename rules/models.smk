@@ -124,13 +124,16 @@ rule predict_test:
 
 
 rule count_parameters:
-    """Trainable parameters of each final model (study Table I)."""
+    """Parameters of every model, built with random weights from its encoder's architecture settings
+    (shipped for the study's hub ids, no weights or network needed) plus its head (study Table I)."""
     input:
-        expand(f"{RESULTS}/models/{{model}}/{{regime}}/final", model=MODELS, regime=REGIMES[0]),
+        unpack(architecture_inputs),
     output:
         f"{RESULTS}/models/parameters.csv",
     params:
         models=MODELS,
+        encoders={encoder: encoder_spec(encoder) for encoder in ENCODERS},
+        n_labels=len(bio_labels(TYPES)),
     log:
         f"{RESULTS}/logs/count_parameters.log",
     benchmark:

@@ -9,10 +9,43 @@ RUN_FIGURES = [
 ]
 
 
-rule make_tables:
-    """Tables I-IV, token-level, full vs down-sampled and span-level comparisons (CSV, Markdown, LaTeX)."""
+rule table_parameters:
+    """Table I: parameters of every model and their change relative to the reference encoder's."""
     input:
-        parameters=f"{RESULTS}/models/parameters.csv",
+        f"{RESULTS}/models/parameters.csv",
+    output:
+        [
+            report(
+                f"{RESULTS}/tables/table1_parameters.{ext}",
+                caption="../report/table.rst",
+                category="Tables",
+                labels={"table": "table1_parameters", "format": ext},
+            )
+            if ext == "md"
+            else f"{RESULTS}/tables/table1_parameters.{ext}"
+            for ext in ("csv", "md", "tex")
+        ],
+    params:
+        names=display_names(),
+        reference=config["reference_encoder"],
+        reference_label=cfg.encoder_label(config, config["reference_encoder"]),
+    log:
+        f"{RESULTS}/logs/table_parameters.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/table_parameters.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/evaluate.yaml"
+    script:
+        "../workflow/scripts/table_parameters.py"
+
+
+rule make_tables:
+    """Tables II-IV, token-level, full vs down-sampled and span-level comparisons (CSV, Markdown, LaTeX)."""
+    input:
         evaluations=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/summary.json"),
         spans=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans.csv"),
         spans_n2c2=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans_n2c2.csv"),
@@ -32,7 +65,6 @@ rule make_tables:
     params:
         runs=model_runs(),
         names=display_names(),
-        reference=f"{config['reference_encoder']}-{HEADS[0]}",
         regimes=REGIMES,
     log:
         f"{RESULTS}/logs/make_tables.log",

@@ -6,12 +6,16 @@ import yaml
 from clinical_ner.config import (
     candidates,
     encoder_resources,
+    entity_types,
+    layer_configs,
     load_config,
     model_names,
+    read_config_file,
     split_model,
     validate_config,
 )
 from clinical_ner.errors import InputError
+from clinical_ner.labels import ENTITY_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,8 +40,8 @@ def test_paper_config_is_valid_with_its_folders(tmp_path):
         raw["corpus"][part] = str(tmp_path / part)
     config = validate_config(raw)
     assert config["encoders"]["bert"]["source"] == "bert-base-cased"
+    assert config["encoders"]["clinicalbert"]["source"] == "medicalai/ClinicalBERT"
     assert encoder_resources(config, "bert")["gpu"] == 1
-    assert len(candidates(config, "scratch")) == 3
 
 
 def test_defaults_are_filled():
@@ -99,3 +103,42 @@ def test_key_order_does_not_matter_but_encoder_order_does():
     assert list(a["split"].items()) == list(b["split"].items())
     assert list(a["encoders"]) == ["b", "a"]
     assert model_names(a)[0] == "b-apt"
+
+
+def test_layers_merge_mappings_but_replace_encoders_label_map_and_grids():
+    default = yaml.safe_load((ROOT / "config.yaml").read_text())
+    user = {
+        "corpus": {"source": "brat", "train": "tr", "test": "te", "label_map": {"Effect": "ADE", "Drug": "Drug"}},
+        "encoders": {"bert": {"source": "bert-base-cased"}},
+        "training": {"settings": {"epochs": 2}, "search": {"batch_size": [8, 14]}},
+    }
+    layered = layer_configs([default, user])
+    assert layered["corpus"]["label_map"] == {"Effect": "ADE", "Drug": "Drug"}
+    assert layered["corpus"]["synthetic"] == default["corpus"]["synthetic"]  # other keys still merge
+    assert layered["encoders"] == {"bert": {"source": "bert-base-cased"}}  # no stand_in leaking in
+    assert layered["training"]["search"] == {"batch_size": [8, 14]}
+    assert layered["training"]["settings"] == {**default["training"]["settings"], "epochs": 2}
+    assert default["encoders"]["bert"]["source"] == "stand-in"  # the layers themselves are not modified
+    config = validate_config(layered, check_paths=False)
+    assert entity_types(config) == ["ADE", "Drug"]
+
+
+def test_later_layers_win_and_none_replaces():
+    layered = layer_configs([{"split": {"seed": 1, "use_dev": False}}, {"split": {"use_dev": True}}, {"split": {"seed": 2}}])
+    assert layered == {"split": {"seed": 2, "use_dev": True}}
+    assert layer_configs([{"corpus": {"label_map": {"A": "A"}}}, {"corpus": {"label_map": None}}]) == {"corpus": {"label_map": None}}
+
+
+def test_entity_types_come_from_the_label_map_in_use(tmp_path):
+    assert entity_types(load_config(ROOT / "config.yaml")) == list(ENTITY_TYPES)
+    phee = layer_configs([yaml.safe_load((ROOT / "config.yaml").read_text()), read_config_file(ROOT / "config" / "phee.yaml")])
+    assert entity_types(validate_config(phee, check_paths=False)) == ["ADE", "Dosage", "Drug", "Duration", "Frequency", "Reason", "Route"]
+    (tmp_path / "a.ann").write_text("T1\tProblem 0 3\tabc\nR1\tRel Arg1:T1 Arg2:T2\nT2\tTest 4 5\td\n")
+    unmapped = validate_config({"corpus": {"source": "brat", "train": str(tmp_path), "test": str(tmp_path)},
+                                "encoders": {"scratch": {"source": "scratch"}}})
+    assert entity_types(unmapped) == ["Problem", "Test"]
+
+
+def test_folders_are_checked_only_when_asked(tmp_path):
+    config = minimal(corpus={"source": "brat", "train": str(tmp_path / "nope"), "test": str(tmp_path)})
+    assert validate_config(config, check_paths=False)["corpus"]["train"] == str(tmp_path / "nope")

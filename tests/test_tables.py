@@ -30,13 +30,15 @@ def evaluations():
     return {key: evaluation.evaluate_rows(rows(GOLD, pred)) for key, pred in PREDS.items()}
 
 
-def test_parameter_table_percent_of_reference():
-    table = tables.parameter_table({"BERT": 110_000_000, "DistilBERT": 66_000_000, "Tiny": 11_000_000}, "BERT")
-    assert table["model"].tolist() == ["BERT", "DistilBERT", "Tiny"]
-    assert table["percent_of_reference"].tolist() == pytest.approx([100.0, 60.0, 10.0])
-    assert table["parameters"].tolist() == [110_000_000, 66_000_000, 11_000_000]
-    with pytest.raises(ValueError, match="RoBERTa"):
-        tables.parameter_table({"BERT": 1}, "RoBERTa")
+def test_parameter_table_groups_by_head_relative_to_the_reference_with_the_same_head():
+    counts = {("bert", "apt"): 100, ("small", "apt"): 60, ("bert", "crf"): 200, ("small", "crf"): 250}
+    names = {key: f"{key[0]}-{key[1]}" for key in counts}
+    table = tables.parameter_table(counts, names, "bert")
+    assert table["model"].tolist() == ["bert-crf", "small-crf", "bert-apt", "small-apt"]
+    assert table["parameters"].tolist() == [200, 250, 100, 60]
+    assert table["change_percent"].tolist() == pytest.approx([0.0, 25.0, 0.0, -40.0])
+    with pytest.raises(ValueError, match="roberta"):
+        tables.parameter_table(counts, names, "roberta")
 
 
 def test_write_table_marks_best(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 import yaml
 
 from clinical_ner.data.jsonl import read_sentences
@@ -48,3 +49,44 @@ def test_phee_through_the_data_stages(tmp_path, phee_dir, phee_label_map):
 
 def _empty_docs(folder):
     return {p.stem for p in folder.glob("*.txt") if not p.read_text(encoding="utf-8").strip()}
+
+
+TINY_MODELS = {
+    "encoders": {"scratch": {"label": "Transformer", "source": "scratch", "architecture": {
+        "n_layers": 1, "dim": 16, "n_heads": 2, "hidden_dim": 32, "vocab_size": 400, "max_position_embeddings": 128}}},
+    "heads": ["crf"],
+    "regimes": ["full"],
+    "training": {"settings": {"epochs": 1, "batch_size": 8, "learning_rate": 0.005, "max_length": 128}, "search": {}},
+}
+
+
+def _subset(source, dest, n):
+    dest.mkdir(parents=True)
+    for txt in sorted(source.glob("*.txt"))[:n]:
+        for path in (txt, txt.with_suffix(".ann")):
+            if path.exists():
+                (dest / path.name).write_bytes(path.read_bytes())
+    return dest
+
+
+@pytest.mark.slow
+def test_phee_config_tables_list_exactly_its_seven_types(tmp_path, phee_dir, phee_label_map):
+    """config/phee.yaml layered over the default: the label map replaces the default's, so every report,
+    table and figure has the 7 PHEE types, none of the 9 study types it lacks (Form, Strength)."""
+    workdir = copy_workflow(tmp_path / "wf")
+    for part, n in (("train", 12), ("dev", 4), ("test", 4)):
+        _subset(phee_dir / part, workdir / "data" / "phee" / part, n)
+    (workdir / "tiny.yaml").write_text(yaml.safe_dump(TINY_MODELS))
+    run = snakemake(workdir, "--cores", "2", "--configfile", "config/phee.yaml", "tiny.yaml")
+    assert run.returncode == 0, run.stderr[-4000:]
+
+    types = sorted(set(phee_label_map.values()))
+    bio = ["O"] + [f"{p}-{t}" for t in types for p in ("B", "I")]
+    results = workdir / "results"
+    report = pd.read_csv(results / "eval" / "scratch-crf" / "full" / "bio_strict.csv")
+    assert report["label"].tolist()[: len(bio)] == bio and len(report) == len(bio) + 3
+    token = pd.read_csv(results / "eval" / "scratch-crf" / "full" / "token_level.csv")
+    assert token["label"].tolist()[:8] == ["O", *types] and len(token) == 8 + 3
+    per_type = pd.read_csv(results / "tables" / "spans_per_type_full.csv")
+    assert sorted(per_type["label"]) == types
+    assert pd.read_csv(results / "tables" / "table1_parameters.csv")["model"].tolist() == ["Transformer-CRF"]

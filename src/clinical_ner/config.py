@@ -1,11 +1,12 @@
-"""Workflow configuration: JSON-schema validation with defaults, and the training grid derived from it."""
+"""Workflow configuration: layering of config files, JSON-schema validation with defaults, and the
+training grid and entity types derived from it."""
 
 from __future__ import annotations
 
 import copy
 import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,13 @@ import jsonschema
 import yaml
 
 from clinical_ner.errors import InputError
+from clinical_ner.labels import ENTITY_TYPES
 
 SCHEMA_NAME = "config.schema.json"
 SPECIAL_SOURCES = ("scratch", "stand-in")
+# A later config layer replaces these wholesale instead of merging into them: a user's encoders, label
+# map and search grids are never unioned with the embedded default's.
+REPLACED_KEYS: tuple[tuple[str, ...], ...] = (("encoders",), ("corpus", "label_map"), ("training", "search"))
 
 
 def schema() -> dict[str, Any]:
@@ -37,15 +42,58 @@ def _with_defaults(validator_class: type) -> type:
     return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
 
 
-def validate_config(config: Mapping[str, Any], origin: str = "config") -> dict[str, Any]:
-    """Validate against the schema, fill defaults and check cross-field rules; return a new dict."""
+def plain(value: Any) -> Any:
+    """Nested mappings (e.g. Snakemake's immutable ``--config`` map) as plain dicts and lists."""
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+def _merge(base: Any, over: Any, path: tuple[str, ...]) -> Any:
+    if path in REPLACED_KEYS or not isinstance(base, Mapping) or not isinstance(over, Mapping):
+        return plain(over)
+    merged = plain(base)
+    for key, value in over.items():
+        merged[key] = _merge(base[key], value, path + (key,)) if key in base else plain(value)
+    return merged
+
+
+def layer_configs(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Merge config layers, each over the ones before: mappings merge key by key (as Snakemake merges
+    ``--configfile`` onto ``configfile:``), except at `REPLACED_KEYS`, which a later layer replaces."""
+    result: dict[str, Any] = {}
+    for layer in layers:
+        result = _merge(result, layer, ())
+    return result
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """The raw mapping of a YAML config file (InputError with the line on bad YAML)."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputError(path, f"invalid YAML: {error}", mark.line + 1 if mark else None) from None
+    if not isinstance(raw, dict):
+        raise InputError(path, "a config file must hold a mapping at the top level")
+    return raw
+
+
+def validate_config(config: Mapping[str, Any], origin: str = "config", check_paths: bool = True) -> dict[str, Any]:
+    """Validate against the schema, fill defaults and check cross-field rules; return a new dict.
+
+    With `check_paths`, BRAT folders must exist (the workflow leaves that to its jobs' inputs, so that
+    targets that do not need the corpus, such as Table I, build without it)."""
     filled = copy.deepcopy(dict(config))
     validator = _with_defaults(jsonschema.Draft7Validator)(schema())
     errors = sorted(validator.iter_errors(filled), key=lambda e: list(e.absolute_path))
     if errors:
         lines = [f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in errors]
         raise InputError(origin, "invalid configuration:\n  " + "\n  ".join(lines))
-    _check_semantics(filled, origin)
+    _check_semantics(filled, origin, check_paths)
     return _canonical(filled)
 
 
@@ -60,7 +108,7 @@ def _canonical(value: Any, keep_order: bool = False) -> Any:
     return value
 
 
-def _check_semantics(config: dict[str, Any], origin: str) -> None:
+def _check_semantics(config: dict[str, Any], origin: str, check_paths: bool = True) -> None:
     encoders = config["encoders"]
     reference = config.setdefault("reference_encoder", next(iter(encoders)))
     if reference not in encoders:
@@ -82,6 +130,8 @@ def _check_semantics(config: dict[str, Any], origin: str) -> None:
         return
     if config["split"]["use_dev"] and not corpus.get("dev"):
         raise InputError(origin, "split/use_dev is true but corpus/dev names no folder")
+    if not check_paths:
+        return
     for part in ("train", "test", "dev"):
         folder = corpus.get(part)
         if folder and not Path(folder).is_dir():
@@ -90,13 +140,7 @@ def _check_semantics(config: dict[str, Any], origin: str) -> None:
 
 def load_config(path: str | Path) -> dict[str, Any]:
     """Read a YAML config file and validate it."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError(path, f"invalid YAML: {error}", mark.line + 1 if mark else None) from None
-    return validate_config(raw, origin=str(path))
+    return validate_config(read_config_file(path), origin=str(path))
 
 
 def model_names(config: Mapping[str, Any]) -> list[str]:
@@ -136,3 +180,19 @@ def encoder_resources(config: Mapping[str, Any], encoder: str) -> dict[str, Any]
 
 def encoder_label(config: Mapping[str, Any], encoder: str) -> str:
     return config["encoders"][encoder].get("label", encoder)
+
+
+def entity_types(config: Mapping[str, Any]) -> list[str]:
+    """The target entity types, sorted: the label map's targets; without a map, the synthetic corpus's
+    types or those annotated in the BRAT training folder."""
+    corpus = config["corpus"]
+    if corpus.get("label_map"):
+        return sorted(set(corpus["label_map"].values()))
+    if corpus["source"] == "synthetic":
+        return list(ENTITY_TYPES)
+    from clinical_ner.data.brat import annotation_types
+
+    types = annotation_types(corpus["train"])
+    if not types:
+        raise InputError(corpus["train"], "no text-bound annotations: cannot tell the entity types (set corpus/label_map)")
+    return types

@@ -1,14 +1,20 @@
 import csv
 
+from clinical_ner.config import split_model
 from clinical_ner.logs import configure_logging
-from clinical_ner.models.params import count_parameters
-from clinical_ner.models.tagger import Tagger
+from clinical_ner.models.architectures import encoder_config, parameter_counts
+from clinical_ner.models.encoders import EncoderSpec
 
 log = configure_logging(snakemake.log[0])
+configs = {
+    encoder: encoder_config(EncoderSpec.from_dict(spec), snakemake.input.get(encoder))
+    for encoder, spec in snakemake.params.encoders.items()
+}
 with open(snakemake.output[0], "w", newline="") as handle:
     writer = csv.DictWriter(handle, fieldnames=["model", "total", "trainable", "encoder", "head"])
     writer.writeheader()
-    for model, folder in zip(snakemake.params.models, snakemake.input):
-        counts = count_parameters(Tagger.load(folder, device="cpu"))
+    for model in snakemake.params.models:
+        encoder, head = split_model(model)
+        counts = parameter_counts(configs[encoder], head, snakemake.params.n_labels)
         writer.writerow({"model": model, **counts})
         log.info("%s: %s", model, counts)

@@ -25,14 +25,6 @@ spans = tables.stack_frames(evaluations, "spans")
 spans_n2c2 = tables.stack_frames(evaluations, "spans_n2c2")
 prf = ["precision", "recall", "f1"]
 
-parameters = pd.read_csv(snakemake.input.parameters)
-counts = {names[m]: int(n) for m, n in zip(parameters["model"], parameters["trainable"])}
-tables.write_table(
-    tables.parameter_table(counts, reference=names[snakemake.params.reference]),
-    out / "table1_parameters",
-    "Table I: trainable parameters per model and % of the reference model",
-    formats={"percent_of_reference": "{:.2f}"},
-)
 for regime in snakemake.params.regimes:
     tables.write_table(
         tables.macro_table(results, regime), out / f"table2_macro_bio_strict_{regime}",

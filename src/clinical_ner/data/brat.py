@@ -173,3 +173,17 @@ def write_ann(path: str | Path, entities: Iterable[Entity]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(format_ann(entities))
+
+
+def annotation_types(folder: str | Path) -> list[str]:
+    """The sorted text-bound annotation types used in a folder's `.ann` files (a quick scan, no checks)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "corpus folder not found")
+    types: set[str] = set()
+    for ann in folder.glob("*.ann"):
+        for line in _decode(ann, ann.read_bytes()).split("\n"):
+            fields = line.split("\t", 2)
+            if line.startswith("T") and len(fields) > 1 and fields[1].strip():
+                types.add(fields[1].split()[0])
+    return sorted(types)

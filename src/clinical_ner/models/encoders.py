@@ -247,8 +247,8 @@ def build_scratch_encoder(spec: EncoderSpec, train_sentences: WordLists, seed: i
     from transformers import DistilBertConfig, DistilBertModel
 
     tokenizer = train_wordpiece(train_sentences, spec.vocab_size, spec.lowercase, spec.max_position_embeddings)
-    config = DistilBertConfig(
-        vocab_size=len(tokenizer), dim=spec.dim, n_layers=spec.n_layers, n_heads=spec.n_heads,
+    config = DistilBertConfig(  # the embedding has the architecture's size even when fewer pieces were learned
+        vocab_size=max(spec.vocab_size, len(tokenizer)), dim=spec.dim, n_layers=spec.n_layers, n_heads=spec.n_heads,
         hidden_dim=spec.hidden_dim, max_position_embeddings=spec.max_position_embeddings,
         pad_token_id=tokenizer.pad_token_id,
     )

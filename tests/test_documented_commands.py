@@ -1,0 +1,82 @@
+"""Every `snakemake` command printed in README.md and docs/*.md dry-runs, so none can silently break.
+
+Commands are read from fenced code blocks and inline code spans; a command that is not already a dry run
+gets `-n`. They run in a copy of the workflow where the corpus folders the configs name exist (empty:
+a dry run reads no corpus), with the Hugging Face hub offline and no weights anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from workflow_helpers import ROOT, copy_workflow, snakemake
+
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# The folders config/paper.yaml and config/phee.yaml (and the README's examples) name.
+CORPUS_FOLDERS = [
+    "data/n2c2-2018/training_20180910", "data/n2c2-2018/test", "data/phee/train", "data/phee/test", "data/phee/dev",
+]
+FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
+INLINE = re.compile(r"`([^`\n]+)`")
+
+
+def _commands_in(text: str) -> list[str]:
+    """Shell command lines (comments and line continuations handled) from code blocks and inline code."""
+    lines: list[str] = []
+    for block in FENCE.findall(text):
+        lines += block.replace("\\\n", " ").splitlines()
+    prose = FENCE.sub("", text)
+    lines += INLINE.findall(prose)
+    commands = []
+    for line in lines:
+        for part in re.split(r"\s*(?:;|&&|\|\|)\s*", line):
+            try:
+                words = shlex.split(part, comments=True)
+            except ValueError:
+                continue
+            if words and Path(words[0]).name == "snakemake":
+                commands.append(shlex.join(words))
+    return commands
+
+
+def documented_commands() -> list[tuple[str, str]]:
+    """(document name, command) for every snakemake command in the documentation, in order."""
+    found = []
+    for document in DOCUMENTS:
+        found += [(document.name, command) for command in _commands_in(document.read_text(encoding="utf-8"))]
+    return list(dict.fromkeys(found))
+
+
+def test_the_parser_finds_commands_in_blocks_inline_and_after_other_commands():
+    text = "Run `.venv/bin/snakemake --cores 2 x.txt` or:\n```bash\nsinfo; snakemake -n  # dry\nmake run  # snakemake\n```\n"
+    assert _commands_in(text) == ["snakemake -n", ".venv/bin/snakemake --cores 2 x.txt"]
+
+
+def test_the_documentation_has_the_commands_users_need():
+    commands = [command for _, command in documented_commands()]
+    assert any("--configfile config/paper.yaml" in c for c in commands)
+    assert any("--configfile config/phee.yaml" in c for c in commands)
+    assert any("table1_parameters.md" in c for c in commands)
+    assert any("profiles/slurm" in c for c in commands)
+
+
+@pytest.fixture(scope="module")
+def docs_workdir(tmp_path_factory) -> Path:
+    workdir = copy_workflow(tmp_path_factory.mktemp("docs"))
+    for folder in CORPUS_FOLDERS:
+        (workdir / folder).mkdir(parents=True)
+    return workdir
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("document", "command"), documented_commands())
+def test_documented_command_dry_runs(docs_workdir, document, command):
+    args = shlex.split(command)[1:]
+    if not {"-n", "--dry-run", "--dryrun"} & set(args):
+        args.append("-n")
+    run = snakemake(docs_workdir, *args, timeout=600)
+    assert run.returncode == 0, f"{document}: `{command}` failed:\n{run.stderr[-3000:]}"

@@ -1,0 +1,22 @@
+from pathlib import Path
+
+import pandas as pd
+
+from clinical_ner.config import split_model
+from clinical_ner.evaluation import tables
+from clinical_ner.logs import configure_logging
+
+log = configure_logging(snakemake.log[0])
+parameters = pd.read_csv(snakemake.input[0])
+counts = {split_model(model): int(n) for model, n in zip(parameters["model"], parameters["trainable"])}
+names = {split_model(model): name for model, name in snakemake.params.names.items()}
+reference = snakemake.params.reference
+stem = Path(snakemake.output[0]).with_suffix("")
+table = tables.parameter_table(counts, names, reference)
+tables.write_table(
+    table, stem,
+    f"Table I: trainable parameters per model (random weights from the architecture settings) and change "
+    f"relative to {snakemake.params.reference_label} with the same head",
+    formats={"change_percent": "{:+.2f}%"},
+)
+log.info("Table I:\n%s", table.to_string(index=False))

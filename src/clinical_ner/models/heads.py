@@ -13,6 +13,11 @@ rows when omitted).
   the batch, decoding = Viterbi. The CRF scores and decodes over first sub-words only. With constraints
   the forbidden transitions are masked (-inf) in training and in decoding.
 
+Both also offer ``marginals(words, mask)`` and ``marginals_emissions(emissions, mask)`` -> [batch, n_words,
+n_labels]: each word's probability of each label (``apt``: the softmax; ``crf``: the exact marginals of the
+linear-chain CRF by forward-backward, over the same transition scores as its decoding, constraints
+included), 0 at padded positions. They give the confidence of a prediction.
+
 Constraints are the ``(start_allowed[n], allowed[n, n])`` masks of `decoding.allowed_transitions`; they are
 kept as non-persistent buffers, so the saved weights are the same with or without them.
 """
@@ -74,6 +79,17 @@ class LinearHead(nn.Module):
     ) -> list[list[int]]:
         return self.decode_emissions(self.emissions(words), mask, sentence_start)
 
+    def marginals_emissions(
+        self, emissions: torch.Tensor, mask: torch.Tensor, sentence_start: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Per-word label probabilities [batch, n_words, n_labels] from per-word scores; 0 at padding."""
+        raise NotImplementedError
+
+    def marginals(
+        self, words: torch.Tensor, mask: torch.Tensor, sentence_start: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        return self.marginals_emissions(self.emissions(words), mask, sentence_start)
+
 
 class AptHead(LinearHead):
     """Dropout + linear layer; per-word softmax."""
@@ -104,6 +120,13 @@ class AptHead(LinearHead):
         best = emissions.argmax(-1)
         lengths = mask.sum(1).tolist()
         return [row[:n] for row, n in zip(best.tolist(), lengths)]
+
+    def marginals_emissions(
+        self, emissions: torch.Tensor, mask: torch.Tensor, sentence_start: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """The softmax of each word's scores (constraints do not change it); 0 at padding."""
+        mask = _check_mask(mask)
+        return emissions.float().softmax(-1) * mask.unsqueeze(-1)
 
 
 class CRFHead(LinearHead):
@@ -147,6 +170,33 @@ class CRFHead(LinearHead):
         if not self.constrained:
             return self.crf.decode(emissions, mask=mask)
         return viterbi(emissions, mask, *self.transition_scores(sentence_start, emissions.size(0)))
+
+    def marginals_emissions(
+        self, emissions: torch.Tensor, mask: torch.Tensor, sentence_start: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """P(label of word t = l | sentence) under the CRF, by forward-backward; rows sum to 1."""
+        mask = _check_mask(mask)
+        return crf_marginals(emissions, mask, *self.transition_scores(sentence_start, emissions.size(0)))
+
+
+def crf_marginals(
+    emissions: torch.Tensor, mask: torch.Tensor, start: torch.Tensor, transitions: torch.Tensor, end: torch.Tensor
+) -> torch.Tensor:
+    """Forward-backward marginals in log space: emissions [b, t, n], mask [b, t] (a prefix of each row is
+    on), start [b, n], transitions [n, n] (prev, cur), end [n] (-inf entries: forbidden); 0 at padding."""
+    emissions, transitions = emissions.float(), transitions.float().unsqueeze(0)
+    n_words = emissions.size(1)
+    alphas = [start.float() + emissions[:, 0]]
+    for t in range(1, n_words):
+        step = torch.logsumexp(alphas[-1].unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
+        alphas.append(torch.where(mask[:, t: t + 1], step, alphas[-1]))
+    last = end.float().expand_as(alphas[0])
+    betas = [last]
+    for t in range(n_words - 2, -1, -1):
+        step = torch.logsumexp(transitions + (emissions[:, t + 1] + betas[0]).unsqueeze(1), dim=2)
+        betas.insert(0, torch.where(mask[:, t + 1: t + 2], step, last))
+    scores = torch.stack(alphas, 1) + torch.stack(betas, 1)
+    return scores.softmax(-1) * mask.unsqueeze(-1)
 
 
 def make_head(

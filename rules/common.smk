@@ -126,6 +126,8 @@ def all_targets():
     targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/summary.json")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans.csv")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans_n2c2.csv")
+    targets += per_run(f"{RESULTS}/models/{{model}}/{{regime}}/test_scores.json")
+    targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/reliability.png")
     return targets
 
 
@@ -154,6 +156,23 @@ def candidate_dirs(wildcards):
         regime=wildcards.regime,
         candidate=candidate_ids(wildcards),
     )
+
+
+def training_provenance(wildcards):
+    """What a model card says about the training data besides the files: corpus, label map, regime, protocol."""
+    corpus = config["corpus"]
+    described = {"source": corpus["source"]}
+    if corpus["source"] == "synthetic":
+        described["synthetic"] = corpus["synthetic"]
+    else:
+        described.update({part: corpus[part] for part in ("train", "dev") if corpus.get(part)})
+    return {
+        "corpus": described,
+        "label_map": corpus["label_map"],
+        "regime": wildcards.regime,
+        "downsample": config["downsample"] if wildcards.regime == "downsampled" else None,
+        "protocol": config.get("protocol", "word"),
+    }
 
 
 def encoder_spec(encoder):

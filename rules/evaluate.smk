@@ -47,3 +47,58 @@ rule score_spans:
         "../envs/evaluate.yaml"
     script:
         "../workflow/scripts/score_spans.py"
+
+
+rule model_test_scores:
+    """The final model's test scores beside its folder (the model card points here; the model itself never
+    depends on test results)."""
+    input:
+        model=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/final",
+        summary=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/summary.json",
+        n2c2=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/spans_n2c2.csv",
+        one_to_one=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/spans.csv",
+    output:
+        f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/test_scores.json",
+    log:
+        f"{RESULTS}/logs/model_test_scores/{{encoder}}-{{head}}/{{regime}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/model_test_scores/{{encoder}}-{{head}}/{{regime}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/evaluate.yaml"
+    script:
+        "../workflow/scripts/model_test_scores.py"
+
+
+rule plot_calibration:
+    """Reliability diagram and table of the test-set confidences (tokens and entities), with the ECE."""
+    input:
+        f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/test.jsonl",
+    output:
+        table=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/calibration.csv",
+        png=report(
+            f"{RESULTS}/figures/runs/{{encoder}}-{{head}}/{{regime}}/reliability.png",
+            caption="../report/reliability.rst",
+            category="Per-run figures",
+            subcategory="{encoder}-{head} ({regime})",
+            labels={"model": "{encoder}-{head}", "regime": "{regime}", "figure": "reliability"},
+        ),
+        pdf=f"{RESULTS}/figures/runs/{{encoder}}-{{head}}/{{regime}}/reliability.pdf",
+    params:
+        name=lambda wildcards: display_names()[f"{wildcards.encoder}-{wildcards.head}"],
+        bins=10,
+    log:
+        f"{RESULTS}/logs/plot_calibration/{{encoder}}-{{head}}/{{regime}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/plot_calibration/{{encoder}}-{{head}}/{{regime}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/evaluate.yaml"
+    script:
+        "../workflow/scripts/plot_calibration.py"

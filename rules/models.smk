@@ -33,6 +33,8 @@ rule train_candidate:
         settings=lambda wildcards: cfg.candidates(config, wildcards.encoder)[wildcards.candidate],
         types=TYPES,
         checkpoint_dir=f"{RESULTS}/checkpoints/train_candidate/{{encoder}}-{{head}}/{{regime}}/{{candidate}}",
+        provenance=training_provenance,
+        encoder_label=lambda wildcards: cfg.encoder_label(config, wildcards.encoder),
     log:
         f"{RESULTS}/logs/train_candidate/{{encoder}}-{{head}}/{{regime}}/{{candidate}}.log",
     benchmark:
@@ -72,7 +74,8 @@ rule select_hyperparameters:
 
 
 rule train_final:
-    """The selected setting re-trained on train+validation for its best epoch count (or the candidate kept)."""
+    """The selected setting re-trained on train+validation for its best epoch count (or the candidate kept),
+    with its model card."""
     input:
         unpack(training_inputs),
         selected=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/selected.json",
@@ -84,6 +87,8 @@ rule train_final:
         retrain=config["training"]["retrain_on_train_val"],
         types=TYPES,
         checkpoint_dir=f"{RESULTS}/checkpoints/train_final/{{encoder}}-{{head}}/{{regime}}",
+        provenance=training_provenance,
+        encoder_label=lambda wildcards: cfg.encoder_label(config, wildcards.encoder),
     log:
         f"{RESULTS}/logs/train_final/{{encoder}}-{{head}}/{{regime}}.log",
     benchmark:

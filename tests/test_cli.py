@@ -43,8 +43,8 @@ def test_predict_command_writes_ann_for_each_note(tmp_path, capsys):
     (notes / "b.txt").write_text("No new medications.\n")
     assert main(["predict", "--model", str(tmp_path / "model"), "--input", str(notes), "--output", str(tmp_path / "ann")]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["documents"] == 2
-    assert sorted(p.name for p in (tmp_path / "ann").iterdir()) == ["a.ann", "b.ann"]
+    assert summary["notes_tagged"] == 2
+    assert sorted(p.name for p in (tmp_path / "ann").iterdir()) == ["a.ann", "b.ann", "predict_report.json"]
 
 
 def test_predict_command_without_notes_is_a_clear_error(tmp_path, capsys):

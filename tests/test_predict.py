@@ -10,7 +10,8 @@ import helpers_models
 import pytest
 import torch
 
-from clinical_ner.models.predict import predict_folder, predict_jsonl, predict_sentences
+from clinical_ner.models.predict import predict_jsonl, predict_sentences
+from clinical_ner.models.predict_notes import predict_folder
 from clinical_ner.models.tagger import Tagger
 
 NOTES = {
@@ -52,15 +53,26 @@ def test_save_load_round_trip_gives_identical_predictions(tmp_path: Path, head: 
 
 
 def test_predict_sentences_and_jsonl(tmp_path: Path) -> None:
+    from clinical_ner.data.bio import decode_tags
     from clinical_ner.data.jsonl import iter_jsonl, write_sentences
 
     tagger = lively_tagger("crf")
     sentences = helpers_models.make_sentences(12, seed=3)
     rows = predict_sentences(tagger, sentences)
     assert len(rows) == len(sentences)
-    for row, sentence in zip(rows, sentences):
-        assert {k: v for k, v in row.items() if k != "pred"} == sentence.to_dict()
-        assert len(row["pred"]) == len(row["tags"]) and set(row["pred"]) <= set(tagger.labels)
+    tags = tagger.predict(sentences)
+    for row, sentence, expected in zip(rows, sentences, tags):
+        assert {k: v for k, v in row.items() if k not in ("pred", "confidence", "entities")} == sentence.to_dict()
+        assert row["pred"] == expected
+        assert len(row["confidence"]) == len(row["tags"]) and all(0 < p <= 1 for p in row["confidence"])
+        entities = decode_tags(sentence.doc_id, " ".join(sentence.tokens), sentence.offsets, row["pred"])
+        assert [(e["label"], e["start"], e["end"], e["text"]) for e in row["entities"]] == [
+            (e.label, e.start, e.end, e.text) for e in entities
+        ]
+        for entity in row["entities"]:
+            words = [i for i, (s, e) in enumerate(sentence.offsets) if entity["start"] <= s and e <= entity["end"]]
+            assert entity["confidence"] == pytest.approx(min(row["confidence"][i] for i in words), abs=1e-6)
+    assert any(row["entities"] for row in rows)
     tagger.save(tmp_path / "model")
     write_sentences(tmp_path / "test.jsonl", sentences)
     summary = predict_jsonl(tmp_path / "model", tmp_path / "test.jsonl", tmp_path / "pred" / "test.jsonl")
@@ -87,8 +99,8 @@ def test_predict_folder_writes_ann_that_the_reader_accepts(tmp_path: Path) -> No
     out = tmp_path / "ann"
     summary = predict_folder(tmp_path / "model", notes, out)
     n_notes = len(list(notes.glob("*.txt")))
-    assert summary["documents"] == n_notes and summary["entities"] > 10
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.stem + ".ann" for p in notes.glob("*.txt"))
+    assert summary["notes_tagged"] == n_notes and summary["entities"] > 10
+    assert sorted(p.name for p in out.iterdir()) == sorted([p.stem + ".ann" for p in notes.glob("*.txt")] + ["predict_report.json"])
     # re-read: every .ann next to its .txt, through the BRAT reader (which rejects any offset/text mismatch)
     check = tmp_path / "check"
     check.mkdir()

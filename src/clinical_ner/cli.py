@@ -40,11 +40,21 @@ def _sentences(args: argparse.Namespace) -> None:
     print(json.dumps(report.to_dict(), indent=2))
 
 
-def _predict(args: argparse.Namespace) -> None:
-    from clinical_ner.models.predict import predict_folder
+def _predict(args: argparse.Namespace) -> int:
+    from clinical_ner.models.device import set_threads
+    from clinical_ner.models.predict_notes import REPORT_FILE, predict_folder
 
-    summary = predict_folder(Path(args.model), Path(args.input), Path(args.output))
-    print(json.dumps(summary, indent=2))
+    set_threads(args.threads)
+    report = predict_folder(
+        Path(args.model), Path(args.input), Path(args.output), batch_size=args.batch_size, device=args.device,
+        overwrite=args.overwrite, min_confidence=args.min_confidence,
+    )
+    print(json.dumps(report, indent=2))
+    if report["notes_skipped"]:
+        print(f"clinical-ner: {report['notes_skipped']} note(s) could not be read and were skipped "
+              f"(see {Path(args.output) / REPORT_FILE}); all other notes were tagged", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _score(args: argparse.Namespace) -> None:
@@ -88,7 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="tag .txt notes with a trained model and write BRAT .ann files")
     predict.add_argument("--model", required=True, help="a trained model folder, e.g. results/models/scratch-crf/full/final")
     predict.add_argument("--input", required=True, help="folder of .txt notes")
-    predict.add_argument("--output", required=True, help="folder for the .ann files")
+    predict.add_argument("--output", required=True, help="folder for the .ann files and predict_report.json")
+    predict.add_argument("--overwrite", action="store_true",
+                         help="re-tag every note (default: skip notes whose .ann is newer than the note and the model)")
+    predict.add_argument("--min-confidence", type=float, default=0.0,
+                         help="leave out entities whose confidence (min over their words of the label probability) is lower")
+    predict.add_argument("--batch-size", type=int, default=32, help="sentences per forward pass")
+    predict.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    predict.add_argument("--device", help="cpu, cuda, cuda:1 (default: CUDA when available, else CPU)")
     predict.set_defaults(func=_predict)
 
     score = commands.add_parser(
@@ -108,11 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose:
         configure_logging()
     try:
-        args.func(args)
+        return args.func(args) or 0
     except InputError as error:
         print(f"clinical-ner: error: {error}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from clinical_ner.models.encoders import EncoderSpec
 from clinical_ner.data.jsonl import read_sentences
 from clinical_ner.labels import bio_labels
 from clinical_ner.logs import configure_logging
+from clinical_ner.models.card import write_training_card
 from clinical_ner.models.training import TrainSettings, train
 
 log = configure_logging(snakemake.log[0])
@@ -25,6 +26,14 @@ if snakemake.params.retrain:
         snakemake.output[0],
         log=log.info,
         checkpoint_dir=snakemake.params.checkpoint_dir,
+    )
+    write_training_card(
+        snakemake.output[0], summary, [snakemake.input.train, snakemake.input.val], train_val,
+        {**snakemake.params.provenance, "split": "train+validation", "selected_candidate": selected["candidate"]},
+        snakemake.params.encoder_label,
+        validation={"macro_f1": selected["val_macro_f1"], "loss": selected["val_loss"],
+                    "note": f"of candidate {selected['candidate']} (trained on train only) at epoch "
+                            f"{selected['best_epoch']}, which selected these settings"},
     )
     log.info("re-trained %s on train+validation (%d sentences) for %d epochs",
              selected["candidate"], len(train_val), settings.epochs)

@@ -153,27 +153,33 @@ def _check_tag(tag: str, doc_id: str, position: int) -> None:
         raise ValueError(f"{doc_id}: tag {position} is {tag!r}, not O, B-X or I-X")
 
 
-def decode_tags(doc_id: str, text: str, offsets: Sequence[Span], tags: Sequence[str]) -> list[Entity]:
-    """Entities from IOB2 tags over token offsets (conlleval-style; ids T1, T2, ... in order)."""
-    if len(offsets) != len(tags):
-        raise ValueError(f"{doc_id}: {len(offsets)} token offsets but {len(tags)} tags")
+def tag_chunks(tags: Sequence[str], doc_id: str = "") -> list[tuple[str, int, int]]:
+    """Entity chunks of IOB2 tags as ``(label, first token, last token)`` (conlleval-style, in order)."""
     chunks: list[list] = []
     current: list | None = None
-    for position, ((start, end), tag) in enumerate(zip(offsets, tags)):
+    for position, tag in enumerate(tags):
         _check_tag(tag, doc_id, position)
         if tag == OUTSIDE:
             current = None
             continue
         prefix, label = tag[0], tag[2:]
         if prefix == "I" and current is not None and current[0] == label:
-            current[2] = end
+            current[2] = position
         else:
-            current = [label, start, end]
+            current = [label, position, position]
             chunks.append(current)
-    return [
-        Entity(f"T{number}", label, ((start, end),), text[start:end])
-        for number, (label, start, end) in enumerate(chunks, start=1)
-    ]
+    return [(label, first, last) for label, first, last in chunks]
+
+
+def decode_tags(doc_id: str, text: str, offsets: Sequence[Span], tags: Sequence[str]) -> list[Entity]:
+    """Entities from IOB2 tags over token offsets (`tag_chunks`; ids T1, T2, ... in order)."""
+    if len(offsets) != len(tags):
+        raise ValueError(f"{doc_id}: {len(offsets)} token offsets but {len(tags)} tags")
+    entities = []
+    for number, (label, first, last) in enumerate(tag_chunks(tags, doc_id), start=1):
+        start, end = offsets[first][0], offsets[last][1]
+        entities.append(Entity(f"T{number}", label, ((start, end),), text[start:end]))
+    return entities
 
 
 def decode_sentences(

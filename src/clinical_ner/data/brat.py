@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from clinical_ner.atomic import atomic_write_text
 from clinical_ner.errors import InputError
 from clinical_ner.labels import map_label
 from clinical_ner.data.records import Document, Entity, Span
@@ -152,27 +153,32 @@ def _has_space(value: str) -> bool:
     return not value or any(c.isspace() for c in value)
 
 
-def format_ann(entities: Iterable[Entity]) -> str:
+def format_ann(entities: Iterable[Entity], notes: Mapping[str, str] | None = None) -> str:
     """Standard BRAT text-bound lines (`T1\\tType s e;s e\\ttext`), one per entity, newline-terminated.
 
     `entity.text` must be the document's text of the spans (joined by a space), as the reader and
-    `bio.decode_tags` produce it; it is written with whitespace collapsed, as BRAT does.
+    `bio.decode_tags` produce it; it is written with whitespace collapsed, as BRAT does. `notes` maps an
+    entity id to a one-line comment, written after its entity as a BRAT note (`#1\\tAnnotatorNotes T1\\t...`),
+    which BRAT shows with the entity and readers of text-bound lines skip.
     """
+    notes = notes or {}
     lines = []
+    written_notes = 0
     for entity in entities:
         if not entity.id.startswith("T") or _has_space(entity.id) or _has_space(entity.label):
             raise ValueError(f"cannot write entity {entity.id!r} ({entity.label!r}) as a BRAT text-bound line")
         spans = ";".join(f"{s} {e}" for s, e in sorted(entity.spans))
         lines.append(f"{entity.id}\t{entity.label} {spans}\t{collapse_whitespace(entity.text)}\n")
+        if entity.id in notes:
+            written_notes += 1
+            lines.append(f"#{written_notes}\tAnnotatorNotes {entity.id}\t{collapse_whitespace(notes[entity.id])}\n")
     return "".join(lines)
 
 
-def write_ann(path: str | Path, entities: Iterable[Entity]) -> None:
-    """Write `format_ann(entities)` to `path` (UTF-8, `\\n` newlines), creating parent folders."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(format_ann(entities))
+def write_ann(path: str | Path, entities: Iterable[Entity], notes: Mapping[str, str] | None = None) -> None:
+    """Write `format_ann(entities, notes)` to `path` atomically (UTF-8, `\\n` newlines), creating parent
+    folders: after a crash the file is either absent, the old one, or complete."""
+    atomic_write_text(path, format_ann(entities, notes))
 
 
 def annotation_types(folder: str | Path) -> list[str]:

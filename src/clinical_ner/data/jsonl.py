@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from clinical_ner.atomic import atomic_open
 from clinical_ner.errors import InputError
 from clinical_ner.data.records import Sentence
 
@@ -24,11 +25,9 @@ def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
 
 
 def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write rows one per line (creating parent folders); return how many were written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write rows one per line, atomically (creating parent folders); return how many were written."""
     count = 0
-    with open(path, "w", encoding="utf-8") as handle:
+    with atomic_open(path) as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1

@@ -1,35 +1,87 @@
-"""Prediction with a saved Tagger: sentence rows (JSONL) and raw `.txt` notes to BRAT `.ann` files."""
+"""Prediction with a saved Tagger on sentence rows (JSONL), with a confidence per token and per entity.
+
+Confidence: each word's probability of its predicted label (CRF head: the forward-backward marginal;
+Apt head: the softmax). An entity's confidence is the MINIMUM over its words: the joint probability that
+every word of the entity carries its label is at most that minimum, so it is the tightest summary of the
+word marginals (a mean would overstate a span with one doubtful word).
+"""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from clinical_ner.data.bio import decode_tags, tag_chunks
 from clinical_ner.data.jsonl import read_sentences, write_jsonl
-from clinical_ner.data.records import Sentence
-from clinical_ner.models.tagger import Tagger
+from clinical_ner.data.records import Entity, Sentence
+from clinical_ner.errors import InputError
+from clinical_ner.models.tagger import TAGGER_FILE, Tagger
+
+CONFIDENCE_RULE = "min over the entity's words of the probability of the predicted label (CRF marginal or softmax)"
+DIGITS = 6
+
+
+def load_model(model: str | Path | Tagger, device: str | None = None) -> Tagger:
+    """The model itself, or the Tagger saved in a folder; a folder without its label set is refused."""
+    if isinstance(model, Tagger):
+        return model
+    folder = Path(model)
+    config = folder / TAGGER_FILE
+    if not folder.is_dir():
+        raise InputError(folder, "model folder not found")
+    if not config.is_file():
+        raise InputError(folder, f"not a trained model: {TAGGER_FILE} (the label set, head and encoder settings) "
+                         "is missing; pass the folder written by training, e.g. results/models/scratch-crf/full/final")
+    try:
+        labels = json.loads(config.read_text(encoding="utf-8")).get("labels")
+    except json.JSONDecodeError as error:
+        raise InputError(config, f"invalid JSON: {error.msg}", error.lineno) from None
+    if not labels or not isinstance(labels, list):
+        raise InputError(config, "no label set ('labels') in the model: predictions could not be named")
+    return Tagger.load(folder, device=device)
+
+
+def model_name(model: str | Path | Tagger) -> str:
+    return f"{model.encoder_name} ({model.head_type})" if isinstance(model, Tagger) else str(model)
+
+
+def scored_tags(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int = 32) -> tuple[list[list[str]], list[list[float]]]:
+    """Predicted tags and their probabilities, one list per sentence (all sentences batched together)."""
+    scored = tagger.predict_scored(sentences, batch_size=batch_size)
+    tags = [[tagger.labels[i] for i, _ in row] for row in scored]
+    probabilities = [[p for _, p in row] for row in scored]
+    return tags, probabilities
+
+
+def entities_with_confidence(
+    sentence: Sentence, text: str, tags: Sequence[str], probabilities: Sequence[float]
+) -> list[tuple[Entity, float]]:
+    """The sentence's predicted entities (`bio.decode_tags`) with their confidence (min of their words)."""
+    entities = decode_tags(sentence.doc_id, text, sentence.offsets, tags)
+    chunks = tag_chunks(tags, sentence.doc_id)
+    return [(e, min(probabilities[first: last + 1])) for e, (_, first, last) in zip(entities, chunks)]
 
 
 def predict_sentences(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int = 32) -> list[dict[str, Any]]:
-    """Prediction rows: each sentence's JSONL row plus ``"pred"`` (one tag per token)."""
-    predicted = tagger.predict(sentences, batch_size=batch_size)
+    """Prediction rows: each sentence's JSONL row plus ``pred`` (one tag per token), ``confidence`` (the
+    probability of each predicted tag) and ``entities`` (``label``, ``start``, ``end``, ``text``,
+    ``confidence`` of each predicted entity; offsets as in ``offsets``, text = its tokens joined by spaces)."""
+    tags, probabilities = scored_tags(tagger, sentences, batch_size)
     rows = []
-    for sentence, pred in zip(sentences, predicted):
+    for sentence, pred, probs in zip(sentences, tags, probabilities):
         row = sentence.to_dict()
         row["pred"] = pred
+        row["confidence"] = [round(p, DIGITS) for p in probs]
+        row["entities"] = [
+            {"label": label, "start": sentence.offsets[first][0], "end": sentence.offsets[last][1],
+             "text": " ".join(sentence.tokens[first: last + 1]), "confidence": round(min(probs[first: last + 1]), DIGITS)}
+            for label, first, last in tag_chunks(pred, sentence.doc_id)
+        ]
         rows.append(row)
     return rows
-
-
-def _tagger(model: str | Path | Tagger, device: str | None) -> Tagger:
-    """The model itself, or the Tagger saved in a folder."""
-    return model if isinstance(model, Tagger) else Tagger.load(model, device=device)
-
-
-def _model_name(model: str | Path | Tagger) -> str:
-    return f"{model.encoder_name} ({model.head_type})" if isinstance(model, Tagger) else str(model)
 
 
 def predict_jsonl(
@@ -38,53 +90,12 @@ def predict_jsonl(
 ) -> dict[str, Any]:
     """Tag a sentence JSONL file with the model in `model_dir`; write prediction rows to `output_path`."""
     started = time.perf_counter()
-    tagger = _tagger(model_dir, device)
+    tagger = load_model(model_dir, device)
     sentences = read_sentences(input_path)
     rows = predict_sentences(tagger, sentences, batch_size)
     write_jsonl(output_path, rows)
     return {
-        "model": _model_name(model_dir), "input": str(input_path), "output": str(output_path),
+        "model": model_name(model_dir), "input": str(input_path), "output": str(output_path),
         "sentences": len(rows), "tokens": sum(len(s.tokens) for s in sentences),
         "seconds": round(time.perf_counter() - started, 3),
-    }
-
-
-def predict_folder(
-    model_dir: str | Path | Tagger, input_dir: str | Path, output_dir: str | Path, batch_size: int = 32,
-    device: str | None = None,
-) -> dict[str, Any]:
-    """Tag every ``.txt`` note in `input_dir` (not recursive) and write ``{doc_id}.ann`` to `output_dir`.
-
-    Notes are split with `bio.text_to_sentences`, tagged, decoded with `bio.decode_sentences` (entity ids
-    T1, T2, ... in document order) and written with `brat.write_ann`. Nothing else is copied.
-    """
-    from clinical_ner.data.bio import decode_sentences, text_to_sentences
-    from clinical_ner.data.brat import read_text, write_ann
-    from clinical_ner.errors import InputError
-
-    started = time.perf_counter()
-    input_dir, output_dir = Path(input_dir), Path(output_dir)
-    if not input_dir.is_dir():
-        raise InputError(input_dir, "input folder not found")
-    notes = sorted(p for p in input_dir.glob("*.txt") if p.is_file())
-    if not notes:
-        raise InputError(input_dir, "no .txt notes in folder")
-    tagger = _tagger(model_dir, device)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    documents: list[dict[str, Any]] = []
-    for note in notes:
-        doc_id = note.stem
-        text = read_text(note)
-        sentences = text_to_sentences(doc_id, text)
-        entities = decode_sentences(doc_id, text, sentences, tagger.predict(sentences, batch_size=batch_size))
-        write_ann(output_dir / f"{doc_id}.ann", entities)
-        documents.append({
-            "doc_id": doc_id, "sentences": len(sentences), "tokens": sum(len(s.tokens) for s in sentences),
-            "entities": len(entities),
-        })
-    return {
-        "model": _model_name(model_dir), "input": str(input_dir), "output": str(output_dir),
-        "documents": len(documents), "sentences": sum(d["sentences"] for d in documents),
-        "tokens": sum(d["tokens"] for d in documents), "entities": sum(d["entities"] for d in documents),
-        "per_document": documents, "seconds": round(time.perf_counter() - started, 3),
     }

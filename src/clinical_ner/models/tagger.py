@@ -52,6 +52,15 @@ def encoder_limit(encoder: nn.Module, tokenizer: Any, max_length: int) -> int:
     return min(limits)
 
 
+def chosen_probabilities(decoded: Sequence[Sequence[int]], probabilities: torch.Tensor) -> list[list[tuple[int, float]]]:
+    """Pair each decoded label id with its probability in `probabilities` [batch, n_words, n_labels]."""
+    ids = torch.zeros(probabilities.shape[:2], dtype=torch.long)
+    for r, row in enumerate(decoded):
+        ids[r, : len(row)] = torch.tensor(row, dtype=torch.long)
+    chosen = probabilities.gather(-1, ids.to(probabilities.device).unsqueeze(-1)).squeeze(-1).tolist()
+    return [list(zip(row, chosen[r][: len(row)])) for r, row in enumerate(decoded)]
+
+
 class Tagger(nn.Module):
     """Encoder + head (`apt` or `crf`) over first sub-words, with its BIO label list."""
 
@@ -135,7 +144,7 @@ class Tagger(nn.Module):
         return {k: v.to(device) for k, v in collate(windows, self.pad_id).items()}
 
     # -- prediction ----------------------------------------------------------------------------------
-    @torch.no_grad()
+    @torch.inference_mode()
     def _run_windows(
         self, windows: Sequence[Window], batch_size: int, with_loss: bool
     ) -> tuple[float, list[torch.Tensor]]:
@@ -164,11 +173,15 @@ class Tagger(nn.Module):
             self.train(was_training)
         return total / max(len(windows), 1), scores  # type: ignore[return-value]
 
-    @torch.no_grad()
-    def _decode(self, windows: Sequence[Window], scores: Sequence[torch.Tensor], n_words: Sequence[int], batch_size: int) -> list[list[int]]:
-        """One label id per word: the windows' scores stitched per sentence, each sentence decoded whole."""
+    @torch.inference_mode()
+    def _decode(
+        self, windows: Sequence[Window], scores: Sequence[torch.Tensor], n_words: Sequence[int], batch_size: int,
+        with_probabilities: bool = False,
+    ) -> list[list[Any]]:
+        """One label id per word: the windows' scores stitched per sentence, each sentence decoded whole;
+        with `with_probabilities`, (label id, the head's probability of that label at that word) pairs."""
         stitched = stitch(windows, scores, n_words)
-        out: list[list[int]] = [[] for _ in n_words]
+        out: list[list[Any]] = [[] for _ in n_words]
         order = sorted((i for i, n in enumerate(n_words) if n), key=lambda i: n_words[i])
         for b in range(0, len(order), max(1, batch_size)):
             chunk = order[b: b + batch_size]
@@ -178,7 +191,10 @@ class Tagger(nn.Module):
             for row, i in enumerate(chunk):
                 emissions[row, : n_words[i]] = stitched[i]
                 mask[row, : n_words[i]] = True
-            for i, ids in zip(chunk, self.head.decode_emissions(emissions, mask)):
+            decoded: list[list[Any]] = self.head.decode_emissions(emissions, mask)
+            if with_probabilities:
+                decoded = chosen_probabilities(decoded, self.head.marginals_emissions(emissions, mask))
+            for i, ids in zip(chunk, decoded):
                 out[i] = ids
         return out
 
@@ -188,6 +204,16 @@ class Tagger(nn.Module):
         _, scores = self._run_windows(windows, batch_size, with_loss=False)
         n_words = [len(s.tokens) if isinstance(s, Sentence) else len(s) for s in sentences]
         return self._decode(windows, scores, n_words, batch_size)
+
+    def predict_scored(
+        self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32
+    ) -> list[list[tuple[int, float]]]:
+        """(label id, its probability) per word: the decoded label and the head's marginal probability of
+        that label at that word (CRF: forward-backward marginal; Apt: softmax)."""
+        windows = self.windows(sentences)
+        _, scores = self._run_windows(windows, batch_size, with_loss=False)
+        n_words = [len(s.tokens) if isinstance(s, Sentence) else len(s) for s in sentences]
+        return self._decode(windows, scores, n_words, batch_size, with_probabilities=True)
 
     def score(self, sentences: Sequence[Sentence], batch_size: int = 32) -> tuple[float, list[list[int]]]:
         """(Mean loss per window against the sentences' tags, one predicted label id per word)."""

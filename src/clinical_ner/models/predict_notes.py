@@ -1,0 +1,174 @@
+"""Tag a folder of raw ``.txt`` notes into BRAT ``.ann`` files without ever losing work.
+
+* Every readable note is tagged; a note that cannot be read (not UTF-8, unreadable file) is skipped and
+  reported with its file and reason; the others are unaffected.
+* Notes are tagged in chunks of whole notes (up to `chunk_sentences` sentences): all sentences of a chunk
+  are batched together, sorted by length, so short notes share batches.
+* Each ``.ann`` is written atomically (`brat.write_ann`), so a crash leaves complete files only (a re-run
+  deletes the temporary files a killed run left); a re-run skips notes whose ``.ann`` is newer than both the note and the model (``overwrite`` forces).
+* Each entity carries its confidence (`predict.CONFIDENCE_RULE`) as a BRAT note line; entities below
+  `min_confidence` are left out and counted.
+* ``predict_report.json`` in the output folder: notes found, read, tagged, up to date, skipped (by reason,
+  with files), sentences, tokens, entities by type, time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from clinical_ner.atomic import atomic_write_text, remove_leftovers
+from clinical_ner.data.bio import text_to_sentences
+from clinical_ner.data.brat import read_text, write_ann
+from clinical_ner.data.records import Entity, Sentence
+from clinical_ner.errors import InputError
+from clinical_ner.models.device import describe
+from clinical_ner.models.predict import CONFIDENCE_RULE, entities_with_confidence, load_model, model_name, scored_tags
+from clinical_ner.models.tagger import Tagger
+
+REPORT_FILE = "predict_report.json"
+
+
+@dataclass
+class Note:
+    doc_id: str
+    path: Path
+    text: str
+    sentences: list[Sentence]
+
+
+def model_time(model: str | Path | Tagger) -> float | None:
+    """Newest modification time of the files of a saved model (None for an in-memory Tagger)."""
+    if isinstance(model, Tagger):
+        return None
+    return max(p.stat().st_mtime for p in Path(model).rglob("*") if p.is_file())
+
+
+def is_done(note: Path, ann: Path, model_mtime: float | None) -> bool:
+    """The ``.ann`` exists and is newer than the note and the model."""
+    try:
+        done, written = ann.stat().st_mtime, note.stat().st_mtime
+    except OSError:
+        return False
+    return done > written and (model_mtime is None or done > model_mtime)
+
+
+def read_note(path: Path) -> tuple[Note | None, dict[str, str] | None]:
+    """The note, or why it cannot be read: ``not_utf8`` or ``unreadable``."""
+    try:
+        text = read_text(path)
+    except InputError as error:
+        reason = "not_utf8" if "UTF-8" in error.message else "unreadable"
+        return None, {"file": str(path), "reason": reason, "message": str(error)}
+    except OSError as error:
+        return None, {"file": str(path), "reason": "unreadable", "message": f"{path}: {error.strerror or error}"}
+    return Note(path.stem, path, text, text_to_sentences(path.stem, text)), None
+
+
+def readable(paths: Iterable[Path], skipped: list[dict[str, str]], bar: Any) -> Iterator[Note]:
+    """The notes that can be read, one at a time; the others are appended to `skipped`."""
+    for path in paths:
+        note, problem = read_note(path)
+        if note is None:
+            skipped.append(problem)  # type: ignore[arg-type]
+            bar.update(1)
+        else:
+            yield note
+
+
+def chunks(notes: Iterable[Note], chunk_sentences: int) -> Iterator[list[Note]]:
+    """Consecutive groups of whole notes with at most `chunk_sentences` sentences (or one bigger note)."""
+    group: list[Note] = []
+    size = 0
+    for note in notes:
+        if group and size + len(note.sentences) > chunk_sentences:
+            yield group
+            group, size = [], 0
+        group.append(note)
+        size += len(note.sentences)
+    if group:
+        yield group
+
+
+def _progress(total: int, enabled: bool | None) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="note", desc="tagging", disable=not (sys.stderr.isatty() if enabled is None else enabled))
+
+
+def note_entities(note: Note, tags: Sequence[Sequence[str]], probabilities: Sequence[Sequence[float]],
+                  min_confidence: float) -> tuple[list[Entity], dict[str, str], int]:
+    """Entities (ids T1, T2, ... in document order) at or above `min_confidence`, their confidence notes,
+    and how many fell below."""
+    scored = [pair for s, t, p in zip(note.sentences, tags, probabilities) for pair in entities_with_confidence(s, note.text, t, p)]
+    kept = [(e, c) for e, c in scored if c >= min_confidence]
+    entities = [Entity(f"T{n}", e.label, e.spans, e.text) for n, (e, _) in enumerate(kept, start=1)]
+    notes = {e.id: f"confidence {c:.4f}" for e, (_, c) in zip(entities, kept)}
+    return entities, notes, len(scored) - len(kept)
+
+
+def predict_folder(
+    model: str | Path | Tagger, input_dir: str | Path, output_dir: str | Path, batch_size: int = 32,
+    device: str | None = None, overwrite: bool = False, min_confidence: float = 0.0,
+    progress: bool | None = None, chunk_sentences: int = 2048,
+) -> dict[str, Any]:
+    """Tag every ``.txt`` note in `input_dir` (not recursive) into ``{doc_id}.ann`` in `output_dir`; write and
+    return the report (module doc). `progress`: a progress bar (default: when stderr is a terminal)."""
+    started = time.perf_counter()
+    input_dir, output_dir = Path(input_dir), Path(output_dir)
+    if not input_dir.is_dir():
+        raise InputError(input_dir, "input folder not found")
+    paths = sorted(p for p in input_dir.glob("*.txt") if p.is_file() or p.is_symlink())
+    if not paths:
+        raise InputError(input_dir, "no .txt notes in folder")
+    tagger = load_model(model, device)
+    model_mtime = model_time(model)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(output_dir, "*.ann")
+
+    todo = [p for p in paths if overwrite or not is_done(p, output_dir / f"{p.stem}.ann", model_mtime)]
+    skipped: list[dict[str, str]] = []
+    by_type: Counter = Counter()
+    counts = Counter()
+    bar = _progress(len(todo), progress)
+    with bar:
+        for group in chunks(readable(todo, skipped, bar), chunk_sentences):
+            sentences = [s for note in group for s in note.sentences]
+            tags, probabilities = scored_tags(tagger, sentences, batch_size) if sentences else ([], [])
+            position = 0
+            for note in group:
+                n = len(note.sentences)
+                entities, notes, below = note_entities(
+                    note, tags[position: position + n], probabilities[position: position + n], min_confidence
+                )
+                position += n
+                write_ann(output_dir / f"{note.doc_id}.ann", entities, notes)
+                counts.update(tagged=1, sentences=n, tokens=sum(len(s.tokens) for s in note.sentences),
+                              entities=len(entities), below_min_confidence=below)
+                by_type.update(e.label for e in entities)
+                bar.update(1)
+    seconds = time.perf_counter() - started
+    report = {
+        "model": model_name(model), "input": str(input_dir), "output": str(output_dir),
+        "device": describe(tagger.device), "threads": torch.get_num_threads(),
+        "notes_found": len(paths), "notes_up_to_date": len(paths) - len(todo),
+        "notes_read": len(todo) - len(skipped), "notes_tagged": counts["tagged"],
+        "notes_skipped": len(skipped), "skipped_by_reason": dict(sorted(Counter(s["reason"] for s in skipped).items())),
+        "skipped": skipped,
+        "sentences": counts["sentences"], "tokens": counts["tokens"], "entities": counts["entities"],
+        "entities_by_type": dict(sorted(by_type.items())),
+        "confidence": CONFIDENCE_RULE, "min_confidence": min_confidence,
+        "entities_below_min_confidence": counts["below_min_confidence"],
+        "seconds": round(seconds, 3),
+        "sentences_per_second": round(counts["sentences"] / seconds, 1) if seconds > 0 else None,
+    }
+    atomic_write_text(output_dir / REPORT_FILE, json.dumps(report, indent=2) + "\n")
+    return report

@@ -1,0 +1,161 @@
+"""Batch prediction over a folder of notes: bad notes reported, never lost work, atomic outputs, re-runs,
+confidences and the model folder check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import helpers_models
+import pytest
+import torch
+
+from clinical_ner.cli import main
+from clinical_ner.data.brat import read_annotations
+from clinical_ner.data.report import CorpusReport
+from clinical_ner.errors import InputError
+from clinical_ner.models.predict_notes import REPORT_FILE, predict_folder
+
+GOOD = "Discharge medications:\n1. Aspirin 81 mg PO daily for CAD.\n2. Metoprolol 25mg BID.\n"
+LINES = ["Started vancomycin 1 g IV q12h for cellulitis.", "She developed a rash on amoxicillin.",
+         "Continue metformin 500 mg PO BID.", "Vital signs were stable overnight."]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> Path:
+    """A saved tiny tagger whose random outputs vary (so predictions are not all `O`)."""
+    tagger = helpers_models.tiny_tagger("crf", seed=4)
+    with torch.no_grad():
+        weight = tagger.head.linear.weight
+        weight.copy_(torch.randn(weight.shape, generator=torch.Generator().manual_seed(5)) * 3)
+    folder = tmp_path_factory.mktemp("model") / "final"
+    tagger.save(folder)
+    return folder
+
+
+def write_notes(folder: Path, n_good: int = 3) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(n_good):
+        (folder / f"good-{k}.txt").write_text(GOOD + LINES[k % len(LINES)] + "\n", encoding="utf-8")
+    return folder
+
+
+def test_good_empty_huge_and_bad_notes(model, tmp_path, capsys):
+    notes = write_notes(tmp_path / "notes", n_good=2)
+    (notes / "empty.txt").write_text("")
+    (notes / "huge.txt").write_text("\n".join(LINES[k % len(LINES)] for k in range(2500)) + "\n")
+    (notes / "latin1.txt").write_bytes("Patient reports caf\u00e9-au-lait spots.\n".encode("latin-1"))
+    (notes / "gone.txt").symlink_to(tmp_path / "missing.txt")  # an unreadable note: a broken link
+    out = tmp_path / "ann"
+    code = main(["predict", "--model", str(model), "--input", str(notes), "--output", str(out), "--threads", "1"])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "2 note(s) could not be read" in captured.err
+    report = json.loads((out / REPORT_FILE).read_text())
+    assert json.loads(captured.out) == report
+    assert report["notes_found"] == 6 and report["notes_read"] == 4 and report["notes_tagged"] == 4
+    assert report["notes_skipped"] == 2 and report["skipped_by_reason"] == {"not_utf8": 1, "unreadable": 1}
+    reasons = {Path(s["file"]).name: (s["reason"], s["message"]) for s in report["skipped"]}
+    assert reasons["latin1.txt"][0] == "not_utf8" and "UTF-8" in reasons["latin1.txt"][1]
+    assert reasons["gone.txt"][0] == "unreadable"
+    assert sorted(p.name for p in out.glob("*.ann")) == ["empty.ann", "good-0.ann", "good-1.ann", "huge.ann"]
+    assert (out / "empty.ann").read_text() == ""
+    assert report["sentences"] >= 2500 + 2 and report["entities"] == sum(report["entities_by_type"].values()) > 0
+    huge = (notes / "huge.txt").read_text()
+    entities = read_annotations(out / "huge.ann", huge, None, CorpusReport())
+    assert len(entities) > 100 and max(e.end for e in entities) > len(huge) - 100  # tagged to the end
+
+
+def test_confidence_notes_and_min_confidence(model, tmp_path):
+    notes = write_notes(tmp_path / "notes")
+    everything = predict_folder(model, notes, tmp_path / "all", progress=False)
+    text = (tmp_path / "all" / "good-0.ann").read_text()
+    report = CorpusReport()
+    entities = read_annotations(tmp_path / "all" / "good-0.ann", (notes / "good-0.txt").read_text(), None, report)
+    confidences = [float(line.split("\tconfidence ")[1]) for line in text.splitlines() if line.startswith("#")]
+    assert report.skipped_lines["note"] == len(entities) == len(confidences) > 0
+    assert all(0 < c <= 1 for c in confidences)
+    assert "AnnotatorNotes T1\tconfidence" in text
+    threshold = sorted(confidences)[len(confidences) // 2]
+    some = predict_folder(model, notes, tmp_path / "some", min_confidence=threshold, progress=False)
+    assert 0 < some["entities"] < everything["entities"]
+    assert some["entities"] + some["entities_below_min_confidence"] == everything["entities"]
+    kept = (tmp_path / "some" / "good-0.ann").read_text()
+    assert all(float(line.split("\tconfidence ")[1]) >= threshold - 1e-4 for line in kept.splitlines() if line.startswith("#"))
+    assert kept.startswith("T1\t")  # ids renumbered after filtering
+    none = predict_folder(model, notes, tmp_path / "none", min_confidence=1.01, progress=False)
+    assert none["entities"] == 0 and none["entities_below_min_confidence"] == everything["entities"]
+
+
+def test_rerun_skips_finished_notes(model, tmp_path):
+    notes = write_notes(tmp_path / "notes")
+    out = tmp_path / "ann"
+    first = predict_folder(model, notes, out, progress=False)
+    assert first["notes_tagged"] == 3 and first["notes_up_to_date"] == 0
+    again = predict_folder(model, notes, out, progress=False)
+    assert again["notes_tagged"] == 0 and again["notes_up_to_date"] == 3
+    later = (out / "good-1.ann").stat().st_mtime + 10
+    os.utime(notes / "good-1.txt", (later, later))  # an edited note is tagged again
+    edited = predict_folder(model, notes, out, progress=False)
+    assert edited["notes_tagged"] == 1 and edited["notes_up_to_date"] == 2
+    os.utime(model / "head.pt", (later + 10, later + 10))  # a newer model re-tags everything
+    assert predict_folder(model, notes, out, progress=False)["notes_tagged"] == 3
+    assert predict_folder(model, notes, out, overwrite=True, progress=False)["notes_tagged"] == 3
+
+
+KILL_ON_THIRD_WRITE = """
+import os, signal, sys
+import clinical_ner.atomic as atomic
+from clinical_ner.models.predict_notes import predict_folder
+calls = []
+real_fsync = os.fsync
+def fsync(fd):
+    calls.append(fd)
+    if len(calls) == 3:  # the third .ann is fully written to its temporary file, not yet renamed
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_fsync(fd)
+atomic.os.fsync = fsync
+predict_folder(sys.argv[1], sys.argv[2], sys.argv[3], progress=False, chunk_sentences=1)
+"""
+
+
+def test_killed_predict_leaves_no_partial_ann_and_a_rerun_finishes(model, tmp_path):
+    notes = write_notes(tmp_path / "notes", n_good=5)
+    out = tmp_path / "ann"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).parents[1] / "src"), os.environ.get("PYTHONPATH", "")]))
+    killed = subprocess.run([sys.executable, "-c", KILL_ON_THIRD_WRITE, str(model), str(notes), str(out)],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    finished = sorted(p.name for p in out.glob("*.ann"))
+    assert finished == ["good-0.ann", "good-1.ann"]
+    assert not (out / REPORT_FILE).exists()
+    assert len(list(out.glob(".good-2.ann.*.tmp"))) == 1  # the complete but never renamed third file
+    reference = tmp_path / "reference"
+    predict_folder(model, notes, reference, progress=False)
+    for name in finished:
+        assert (out / name).read_text() == (reference / name).read_text()
+    rerun = predict_folder(model, notes, out, progress=False)
+    assert rerun["notes_up_to_date"] == 2 and rerun["notes_tagged"] == 3
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in reference.iterdir())
+    for path in reference.glob("*.ann"):
+        assert (out / path.name).read_text() == path.read_text()
+
+
+def test_model_folder_without_label_set_is_refused(model, tmp_path, capsys):
+    notes = write_notes(tmp_path / "notes", n_good=1)
+    empty = tmp_path / "not-a-model"
+    empty.mkdir()
+    with pytest.raises(InputError, match="label set"):
+        predict_folder(empty, notes, tmp_path / "out")
+    assert main(["predict", "--model", str(empty), "--input", str(notes), "--output", str(tmp_path / "out")]) == 2
+    assert "tagger.json" in capsys.readouterr().err
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    config = json.loads((model / "tagger.json").read_text())
+    config.pop("labels")
+    (broken / "tagger.json").write_text(json.dumps(config))
+    with pytest.raises(InputError, match="no label set"):
+        predict_folder(broken, notes, tmp_path / "out")

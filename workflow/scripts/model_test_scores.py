@@ -1,0 +1,15 @@
+import json
+
+import pandas as pd
+
+from clinical_ner.atomic import atomic_write_text
+from clinical_ner.logs import configure_logging
+from clinical_ner.models.card import evaluated_scores
+
+log = configure_logging(snakemake.log[0])
+summary = json.loads(open(snakemake.input.summary, encoding="utf-8").read())
+spans = {name: pd.read_csv(path, keep_default_na=False)
+         for name, path in (("n2c2", snakemake.input.n2c2), ("one_to_one", snakemake.input.one_to_one))}
+record = {"model": snakemake.input.model, **evaluated_scores(summary, spans)}
+atomic_write_text(snakemake.output[0], json.dumps(record, indent=2) + "\n")
+log.info("test scores of %s written", snakemake.input.model)

@@ -5,6 +5,8 @@ on (corpus, SHA-256 of the training files, sentence counts, regime, protocol), t
 selected epoch, the validation scores, the library versions, and that a model trained on clinical notes
 may memorise patient text. Test scores are never part of the model folder (the model must not depend on
 test results): the pipeline writes them afterwards to ``test_scores.json`` beside it.
+
+Importing this module needs no torch (the evaluation environment writes ``test_scores.json``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from typing import Any
 from clinical_ner.atomic import atomic_write_text
 from clinical_ner.data.records import Sentence
 from clinical_ner.labels import OUTSIDE
-from clinical_ner.models.encoders import SCRATCH, stand_in_note, is_local_source
 
 CARD_JSON = "model_card.json"
 CARD_MD = "MODEL_CARD.md"
@@ -52,6 +53,8 @@ def training_data(files: Sequence[str | Path], sentences: Sequence[Sentence], **
 
 def encoder_record(name: str, source: str, label: str | None = None) -> dict[str, Any]:
     """The encoder's name, source and kind (``stand-in``, ``scratch``, ``local folder`` or ``hub id``)."""
+    from clinical_ner.models.encoders import SCRATCH, is_local_source, stand_in_note  # torch: only when training
+
     note = stand_in_note(source) if source != SCRATCH and is_local_source(source) else None
     if note is not None:
         kind = "stand-in"

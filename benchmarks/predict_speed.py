@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> dict:
                    "train_sentences": len(train_sentences), "test_sentences": len(test), "test_words": n_words},
         "sentences_per_second": {
             **speeds,
-            "ours_predict_command_end_to_end_wall": folder_report["sentences_per_second"],
+            "ours_predict_command_end_to_end_wall": folder_report["timing"]["sentences_per_second"],
         },
         "ratios": {
             "ours_default_vs_crfsuite": ratio("ours_default_crf_with_confidences", "sklearn_crfsuite"),

@@ -24,6 +24,7 @@ from clinical_ner.data.bio import tag_chunks
 from clinical_ner.evaluation.figures import _new_figure, _save
 
 LEVELS: tuple[str, ...] = ("token", "entity")
+PLURAL = {"token": "tokens", "entity": "entities"}
 COLUMNS: tuple[str, ...] = ("level", "bin_low", "bin_high", "count", "confidence", "accuracy")
 
 
@@ -85,11 +86,11 @@ def plot_reliability(table: pd.DataFrame, stem: str | Path, title: str) -> list[
             ax.bar(part["bin_low"], part["accuracy"], width=width, align="edge", edgecolor="black",
                    color="tab:blue", alpha=0.75, label="accuracy")
             ax.plot(part["confidence"], part["accuracy"], "o", color="tab:orange", markersize=4,
-                    label="mean confidence")
+                    label="bin: (mean confidence, accuracy)")
             for low, acc, n in zip(part["bin_low"], part["accuracy"], part["count"]):
                 ax.text(low + width / 2, min(acc + 0.02, 0.97), str(int(n)), ha="center", fontsize=6)
         n = int(part["count"].sum()) if not part.empty else 0
-        ax.set_title(f"{level}s (n={n}), ECE {expected_calibration_error(part):.3f}", fontsize=9)
+        ax.set_title(f"{PLURAL[level]} (n={n}), ECE {expected_calibration_error(part):.3f}", fontsize=9)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_xlabel("confidence")

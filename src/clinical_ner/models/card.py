@@ -97,6 +97,12 @@ def model_card(
     }
 
 
+def _parameters(counts: Any) -> str:
+    if not isinstance(counts, Mapping):
+        return str(counts)
+    return ", ".join(f"{name} {value:,}" for name, value in counts.items())
+
+
 def _markdown(card: Mapping[str, Any]) -> str:
     encoder, data = card["encoder"], card["training_data"]
     lines = [
@@ -109,12 +115,13 @@ def _markdown(card: Mapping[str, Any]) -> str:
     if encoder["stand_in"]:
         lines.append(f"- **STAND-IN**: {encoder.get('statement', 'not the real pre-trained model')}")
     lines += ["", "## Training data", ""]
-    lines += [f"- {key}: {value}" for key, value in data.items() if key != "files" and not isinstance(value, (dict, list))]
+    lines += [f"- {key}: {value}" for key, value in data.items()
+              if key != "files" and value is not None and not isinstance(value, (dict, list))]
     lines += [f"- {key}: `{json.dumps(value)}`" for key, value in data.items() if key != "files" and isinstance(value, (dict, list))]
     lines += [f"- file `{f['path']}`, SHA-256 `{f['sha256']}`" for f in data.get("files", [])]
     lines += ["", "## Training", "", f"- seed: {card['seed']}; selected epoch: {card['selected_epoch']} "
               f"(of {card['epochs_run']} run; {card['selection']})", f"- trained on: {card['trained_on']}",
-              f"- trainable parameters: {card['parameters']}", "", "| setting | value |", "| --- | --- |"]
+              f"- parameters: {_parameters(card['parameters'])}", "", "| setting | value |", "| --- | --- |"]
     lines += [f"| {key} | {value} |" for key, value in card["settings"].items()]
     lines += ["", "## Scores", ""]
     if card["validation"]:

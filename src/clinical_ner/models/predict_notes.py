@@ -9,7 +9,8 @@
 * Each entity carries its confidence (`predict.CONFIDENCE_RULE`) as a BRAT note line; entities below
   `min_confidence` are left out and counted.
 * ``predict_report.json`` in the output folder: notes found, read, tagged, up to date, skipped (by reason,
-  with files), sentences, tokens, entities by type, time.
+  with files), sentences, tokens, entities by type; no timings, so the same notes and model give the same
+  file (the returned dict adds ``timing``: device, threads, seconds, sentences/s).
 """
 
 from __future__ import annotations
@@ -158,7 +159,6 @@ def predict_folder(
     seconds = time.perf_counter() - started
     report = {
         "model": model_name(model), "input": str(input_dir), "output": str(output_dir),
-        "device": describe(tagger.device), "threads": torch.get_num_threads(),
         "notes_found": len(paths), "notes_up_to_date": len(paths) - len(todo),
         "notes_read": len(todo) - len(skipped), "notes_tagged": counts["tagged"],
         "notes_skipped": len(skipped), "skipped_by_reason": dict(sorted(Counter(s["reason"] for s in skipped).items())),
@@ -167,8 +167,8 @@ def predict_folder(
         "entities_by_type": dict(sorted(by_type.items())),
         "confidence": CONFIDENCE_RULE, "min_confidence": min_confidence,
         "entities_below_min_confidence": counts["below_min_confidence"],
-        "seconds": round(seconds, 3),
-        "sentences_per_second": round(counts["sentences"] / seconds, 1) if seconds > 0 else None,
     }
     atomic_write_text(output_dir / REPORT_FILE, json.dumps(report, indent=2) + "\n")
-    return report
+    timing = {"device": describe(tagger.device), "threads": torch.get_num_threads(), "seconds": round(seconds, 3),
+              "sentences_per_second": round(counts["sentences"] / seconds, 1) if seconds > 0 else None}
+    return {**report, "timing": timing}

@@ -58,19 +58,19 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> None:
+    from clinical_ner.atomic import atomic_write_text
     from clinical_ner.evaluation.brat_scoring import SEMANTICS_TITLES, combined, format_scores, read_folders, score_inputs
 
     inputs = read_folders(Path(args.gold), Path(args.pred))
     frames = score_inputs(inputs, args.types)
+    if args.out:
+        atomic_write_text(args.out, combined(frames).to_csv(index=False, float_format="%.6f"))
     for name, frame in frames.items():
         print(format_scores(frame, f"Entity-level scores, {SEMANTICS_TITLES[name]}"), end="\n\n")
     print(f"{len(inputs.gold)} gold documents; {len(inputs.missing_predictions)} without a prediction file "
           f"(scored as empty); {len(inputs.extra_predictions)} prediction files without gold (ignored)")
     if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        combined(frames).to_csv(out, index=False, float_format="%.6f")
-        print(f"written: {out}")
+        print(f"written: {args.out}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -92,3 +92,39 @@ def test_apt_probabilities_are_the_softmax():
     torch.testing.assert_close(probabilities[1, :2], expected[1, :2])
     assert bool((probabilities[1, 2:] == 0).all())
     assert [row.argmax(-1).tolist()[: int(m.sum())] for row, m in zip(probabilities, mask)] == head.decode(words, mask)
+
+
+@torch.no_grad()
+def test_constrained_crf_marginals_match_enumeration_of_valid_paths():
+    from clinical_ner.models.decoding import allowed_transitions, is_valid
+    from clinical_ner.models.heads import make_head
+
+    labels = ["O", "B-X", "I-X"]
+    head = make_head("crf", N_TAGS, N_TAGS, dropout=0.0, constraints=allowed_transitions(labels)).eval()
+    generator = torch.Generator().manual_seed(11)
+    with torch.no_grad():
+        head.linear.weight.copy_(torch.eye(N_TAGS))
+        head.linear.bias.zero_()
+        for parameter in (head.crf.transitions, head.crf.start_transitions, head.crf.end_transitions):
+            parameter.copy_(torch.randn(parameter.shape, generator=generator))
+    words = torch.randn(2, 4, N_TAGS, generator=generator) * 2
+    mask = torch.tensor([[True] * 4, [True, True, True, False]])
+    marginals = head.marginals(words, mask)
+    crf = head.crf
+    for row, n in enumerate([4, 3]):
+        paths = [p for p in itertools.product(range(N_TAGS), repeat=n) if is_valid([labels[i] for i in p])]
+        scores = []
+        for path in paths:
+            score = crf.start_transitions[path[0]] + words[row, 0, path[0]] + crf.end_transitions[path[-1]]
+            for t in range(1, n):
+                score = score + crf.transitions[path[t - 1], path[t]] + words[row, t, path[t]]
+            scores.append(score)
+        probabilities = torch.stack(scores).double().softmax(0)
+        expected = torch.zeros(n, N_TAGS, dtype=torch.double)
+        for path, p in zip(paths, probabilities):
+            for t, label in enumerate(path):
+                expected[t, label] += p
+        torch.testing.assert_close(marginals[row, :n].double(), expected, atol=1e-5, rtol=1e-5)
+        assert float(marginals[row, 0, 2]) == 0.0  # a sentence never starts with I-X
+    best = head.decode(words, mask)
+    assert all(is_valid([labels[i] for i in path]) for path in best)

@@ -109,6 +109,8 @@ def test_rerun_skips_finished_notes(model, tmp_path):
 
 KILL_ON_THIRD_WRITE = """
 import os, signal, sys
+import torch
+torch.set_num_threads(1)  # as in this process (helpers_models), so the confidences are the same to the last digit
 import clinical_ner.atomic as atomic
 from clinical_ner.models.predict_notes import predict_folder
 calls = []

@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> dict:
         "training": {
             "epochs": args.epochs, "batch_size": args.batch_size, "seconds": summary["seconds"],
             "tokens_per_second_per_epoch": train_tps,
+            "seconds_per_epoch": [float(r["seconds"]) for r in history],
             "tokens_per_second": round(max(train_tps), 1) if train_tps else None,
         },
         "inference": {

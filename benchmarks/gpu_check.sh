@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# One prepared GPU check (under 8 minutes on one H100-class card):
+#   1. our loop vs Hugging Face Trainer at DistilBERT size (6 x 768) and BERT-base size (12 x 768), bf16;
+#   2. one full-size training job (DistilBERT-size scratch encoder, CRF head, 512-sub-word windows,
+#      about 300 optimiser steps) as a train_candidate job of the paper-size run would do it;
+# and writes their JSON plus gpu_check.json (device, tokens/s, peak GPU memory, seconds per epoch).
+#
+#   bash benchmarks/gpu_check.sh [--dry-run] [OUT_DIR]
+#
+# OUT_DIR defaults to $OUT (the device tool's output folder) or benchmarks/results/gpu. --dry-run runs
+# the same steps on the CPU with tiny sizes (the test suite does this so that the script cannot break
+# unnoticed). Python: $PYTHON, else .venv/bin/python, else python3; it needs torch with CUDA, the
+# package (pip install -e ".[dev]") and accelerate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DRY=0
+if [[ "${1:-}" == "--dry-run" ]]; then DRY=1; shift; fi
+OUT_DIR="${1:-${OUT:-benchmarks/results/gpu}}"
+PY="${PYTHON:-}"
+if [[ -z "$PY" ]]; then
+  if [[ -x .venv/bin/python ]]; then PY=.venv/bin/python; else PY=python3; fi
+fi
+export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
+export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+mkdir -p "$OUT_DIR"
+
+if [[ $DRY == 1 ]]; then
+  DEVICE=cpu
+  COMPARE=(--sizes small:1 --train-docs 2 --test-docs 1 --epochs 1 --repeats 1 --vocab-size 500 --threads 1)
+  FULL=(--layers 1 --dim 32 --heads 2 --hidden-dim 64 --vocab-size 500 --max-length 512 --train-docs 2
+        --test-docs 1 --epochs 1 --threads 1)
+  LIMIT=600
+else
+  DEVICE=cuda
+  "$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else "no CUDA device: use --dry-run")'
+  COMPARE=(--sizes distilbert,bert-base --train-docs 40 --test-docs 20 --epochs 1 --repeats 3 --batch-size 32
+           --eval-batch-size 128)
+  # 120 synthetic letters give about 4,800 training sentences: about 300 steps of 16 in one epoch
+  FULL=(--layers 6 --dim 768 --heads 12 --hidden-dim 3072 --vocab-size 28996 --max-length 512 --train-docs 120
+        --test-docs 20 --epochs 1 --batch-size 16 --eval-batch-size 128 --learning-rate 5e-5)
+  LIMIT=210
+fi
+
+started=$(date +%s)
+status=0
+timeout "$LIMIT" "$PY" benchmarks/train_vs_trainer.py "${COMPARE[@]}" --device "$DEVICE" \
+  --output "$OUT_DIR/train_vs_trainer.json" || status=$?
+timeout "$LIMIT" "$PY" benchmarks/train_speed.py "${FULL[@]}" --head crf --device "$DEVICE" \
+  --output "$OUT_DIR/full_size_train.json" || status=$?
+
+"$PY" - "$OUT_DIR" "$DRY" "$started" <<'EOF'
+import json, sys, time
+from pathlib import Path
+
+out, dry, started = Path(sys.argv[1]), sys.argv[2] == "1", int(sys.argv[3])
+summary = {"dry_run": dry, "seconds": round(time.time() - started, 1)}
+compare = out / "train_vs_trainer.json"
+if compare.is_file():
+    data = json.loads(compare.read_text())
+    summary["device"] = data["device"]
+    summary["machine"] = data["machine"]
+    summary["throughput"] = {}
+    for entry in data["sizes"]:
+        sides = {}
+        for side, values in entry["summary"]["sides"].items():
+            runs = [r for r in entry["runs"] if r["side"] == side]
+            sides[side] = {
+                "train_tokens_per_second": values["train_tokens_per_second"],
+                "predict_sentences_per_second": values["predict_sentences_per_second"],
+                "seconds_per_epoch": min(r["seconds_per_epoch"] for r in runs),
+                "peak_gpu_mb": max((r["peak_gpu_mb"] or 0) for r in runs) or None,
+            }
+        summary["throughput"][entry["size"]] = {
+            "ratio_ours_apt_over_trainer": entry["summary"].get("train_ratio_apt_over_trainer"),
+            "crf_train_time_over_apt": entry["summary"].get("crf_train_time_over_apt"),
+            "sides": sides,
+        }
+full = out / "full_size_train.json"
+if full.is_file():
+    data = json.loads(full.read_text())
+    summary["full_size_train"] = {
+        "device": data["device"], "sizes": data["sizes"], "train_windows": data["corpus"]["train_windows"],
+        "tokens_per_second": data["training"]["tokens_per_second"],
+        "seconds_per_epoch": data["training"]["seconds_per_epoch"],
+        "peak_gpu_mb": data["memory"]["peak_cuda_mb"], "peak_rss_mb": data["memory"]["peak_rss_mb"],
+    }
+(out / "gpu_check.json").write_text(json.dumps(summary, indent=2) + "\n")
+print(json.dumps(summary, indent=2))
+EOF
+exit "$status"

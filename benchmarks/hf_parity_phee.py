@@ -1,0 +1,227 @@
+"""Accuracy parity with Hugging Face on the real PHEE corpus: our Apt tagger against
+`AutoModelForTokenClassification` trained by `Trainer`, same encoder, data, epochs, batch size, learning
+rate and schedule, several seeds each; test scores compared with the spread over seeds.
+
+    python benchmarks/hf_parity_phee.py --output benchmarks/results/hf_parity_phee.json
+
+For each seed a DistilBERT-architecture encoder (sizes below, random weights, the package's
+deterministic WordPiece vocabulary trained on PHEE train) is written once; both sides load it, train on
+PHEE train for a fixed number of epochs (no validation, last epoch kept) and tag PHEE test. Scores:
+token-level macro-F1 (B-/I- merged, `O` included, as in the study), token-level micro-F1 over the entity
+types (`O` left out), and strict and lenient micro span F1 (entities decoded from the BIO tags of the
+prepared test sentences). Our side is scored with the arg-max decoding the Trainer user gets (`decoding:
+argmax`) and, when the package offers it, with its default constrained BIO decoding too.
+PHEE is read from `--phee` (default `../shared/data/phee` beside the repository); when it is absent the
+script says so and exits 0 without writing anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hf_baseline import (  # noqa: E402
+    EncoderSize, HFSettings, hf_examples, hf_predict, hf_trainer, load_average, machine, timer,
+    write_random_encoder,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PHEE = ROOT.parent / "shared" / "data" / "phee"
+PHEE_LABEL_MAP = {"Drug": "Drug", "Effect": "ADE", "Treat-Disorder": "Reason", "Route": "Route",
+                  "Freq": "Frequency", "Duration": "Duration", "Dosage": "Dosage"}  # as in the README
+SCORE_KEYS = ("token_macro_f1", "token_micro_f1_entities", "span_strict_micro_f1", "span_lenient_micro_f1")
+
+
+def read_phee(folder: Path) -> dict[str, tuple[list[Any], list[Any]]]:
+    """Per part (train, test): (documents, non-empty sentences)."""
+    from clinical_ner.data.bio import encode_corpus
+    from clinical_ner.data.brat import read_corpus
+    from clinical_ner.data.report import CorpusReport
+
+    parts = {}
+    for part in ("train", "test"):
+        report = CorpusReport(source=part)
+        docs = read_corpus(folder / part, PHEE_LABEL_MAP, report)
+        parts[part] = (docs, [s for s in encode_corpus(docs, report) if s.tokens])
+    return parts
+
+
+def score(docs: list[Any], sentences: list[Any], pred: list[list[str]], types: list[str]) -> dict[str, float]:
+    """Token-level and micro span scores of predicted tags against the sentences' gold tags."""
+    from clinical_ner.data.bio import decode_sentences
+    from clinical_ner.data.records import Document
+    from clinical_ner.evaluation.metrics import classification_report_frame, to_token_level, token_level
+    from clinical_ner.evaluation.spans import score_documents
+
+    rows = [{"doc_id": s.doc_id, "sent": s.index, "tokens": s.tokens, "tags": s.tags, "pred": p}
+            for s, p in zip(sentences, pred)]
+    token = token_level(rows, types)
+    gold_tokens, pred_tokens = to_token_level([s.tags for s in sentences]), to_token_level(pred)
+    entities_only = classification_report_frame(gold_tokens, pred_tokens, sorted(types))
+    by_doc: dict[str, list[int]] = {}
+    for k, sentence in enumerate(sentences):
+        by_doc.setdefault(sentence.doc_id, []).append(k)
+    gold_docs, pred_docs = [], []
+    for doc in docs:
+        ks = by_doc.get(doc.doc_id, [])
+        doc_sentences = [sentences[k] for k in ks]
+        gold_docs.append(Document(doc.doc_id, doc.text, decode_sentences(doc.doc_id, doc.text, doc_sentences)))
+        pred_docs.append(Document(doc.doc_id, doc.text, decode_sentences(
+            doc.doc_id, doc.text, doc_sentences, [pred[k] for k in ks])))
+    spans = score_documents(gold_docs, pred_docs, types).set_index(["mode", "label"])
+    return {
+        "token_macro_f1": round(float(token.loc["macro avg", "f1"]), 4),
+        "token_micro_f1_entities": round(float(entities_only.loc["micro avg", "f1"]), 4),
+        "span_strict_micro_f1": round(float(spans.loc[("strict", "micro avg"), "f1"]), 4),
+        "span_lenient_micro_f1": round(float(spans.loc[("lenient", "micro avg"), "f1"]), 4),
+        "predicted_entities": int(spans.loc[("strict", "micro avg"), ["tp", "fp"]].sum()),
+        "gold_entities": int(spans.loc[("strict", "micro avg"), ["tp", "fn"]].sum()),
+    }
+
+
+def decodings() -> list[str]:
+    """The decodings our Apt head offers: arg-max always; constrained BIO when the package has it."""
+    from clinical_ner.models.training import TrainSettings
+
+    return ["argmax", "constrained"] if "decoding" in TrainSettings.__dataclass_fields__ else ["argmax"]
+
+
+def predict_ours(tagger: Any, sentences: list[Any], batch_size: int, decoding: str) -> list[list[str]]:
+    if hasattr(tagger, "decoding"):
+        tagger.decoding = decoding
+    return tagger.predict(sentences, batch_size=batch_size)
+
+
+def run_seed(seed: int, data: dict[str, Any], labels: list[str], types: list[str], args: argparse.Namespace,
+             tmp: Path) -> list[dict[str, Any]]:
+    from transformers import AutoTokenizer
+
+    from clinical_ner.models.alignment import make_windows
+    from clinical_ner.models.device import set_threads
+    from clinical_ner.models.encoders import EncoderSpec
+    from clinical_ner.models.tagger import Tagger
+    from clinical_ner.models.training import TrainSettings, train
+
+    train_docs, train_sentences = data["train"]
+    test_docs, test_sentences = data["test"]
+    size = EncoderSize("distilbert", args.layers, args.dim, args.heads, args.hidden_dim, args.vocab_size,
+                       args.max_length)
+    encoder_dir = write_random_encoder(tmp / f"encoder-{seed}", size, train_sentences, seed)
+    common = dict(learning_rate=args.learning_rate, epochs=args.epochs, batch_size=args.batch_size, seed=seed,
+                  warmup_ratio=args.warmup_ratio)
+    results = []
+    times: dict[str, float] = {}
+    with timer(times, "ours"):
+        summary = train(EncoderSpec("phee", str(encoder_dir)), "apt", labels,
+                        TrainSettings(**common, max_length=args.max_length, threads=args.threads,
+                                      eval_batch_size=args.eval_batch_size, patience=0),
+                        train_sentences, None, tmp / f"ours-{seed}")
+    tagger = Tagger.load(tmp / f"ours-{seed}")
+    for decoding in decodings():
+        pred = predict_ours(tagger, test_sentences, args.eval_batch_size, decoding)
+        results.append({"side": f"ours-apt-{decoding}", "seed": seed, "train_seconds": round(times["ours"], 1),
+                        "parameters": summary["parameters"]["total"],
+                        **score(test_docs, test_sentences, pred, types)})
+    set_threads(args.threads)
+    tokenizer = AutoTokenizer.from_pretrained(encoder_dir, local_files_only=True)
+    label_ids = {label: i for i, label in enumerate(labels)}
+    windows = make_windows(tokenizer, train_sentences, args.max_length,
+                           [[label_ids[t] for t in s.tags] for s in train_sentences])
+    settings = HFSettings(args.learning_rate, args.epochs, args.batch_size, args.eval_batch_size, seed,
+                          warmup_ratio=args.warmup_ratio)
+    trainer = hf_trainer(encoder_dir, labels, hf_examples(windows), settings, tmp / f"hf-{seed}", "cpu")
+    with timer(times, "hf"):
+        trainer.train()
+    pred = hf_predict(trainer, tokenizer, test_sentences, args.max_length, labels)
+    results.append({"side": "hf-trainer", "seed": seed, "train_seconds": round(times["hf"], 1),
+                    "parameters": sum(p.numel() for p in trainer.model.parameters()),
+                    **score(test_docs, test_sentences, pred, types)})
+    for row in results:
+        print(f"seed {seed} {row['side']}: " + ", ".join(f"{k}={row[k]}" for k in SCORE_KEYS), flush=True)
+    return results
+
+
+def compare(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per side and score: mean, standard deviation and range over seeds; per score the difference of our
+    arg-max side from the Trainer's, in units of the larger seed standard deviation."""
+    sides: dict[str, dict[str, Any]] = {}
+    for side in dict.fromkeys(r["side"] for r in runs):
+        mine = [r for r in runs if r["side"] == side]
+        sides[side] = {}
+        for key in SCORE_KEYS:
+            values = [r[key] for r in mine]
+            sides[side][key] = {"mean": round(statistics.mean(values), 4),
+                                "stdev": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0,
+                                "min": min(values), "max": max(values)}
+    result: dict[str, Any] = {"sides": sides}
+    if "ours-apt-argmax" in sides and "hf-trainer" in sides:
+        gaps = {}
+        for key in SCORE_KEYS:
+            ours, theirs = sides["ours-apt-argmax"][key], sides["hf-trainer"][key]
+            noise = max(ours["stdev"], theirs["stdev"])
+            gaps[key] = {"ours_minus_trainer": round(ours["mean"] - theirs["mean"], 4),
+                         "in_seed_stdevs": round((ours["mean"] - theirs["mean"]) / noise, 2) if noise else None}
+        result["ours_argmax_minus_trainer"] = gaps
+    return result
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any] | None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--phee", type=Path, default=DEFAULT_PHEE)
+    parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--dim", type=int, default=256)
+    parser.add_argument("--heads", type=int, default=4)
+    parser.add_argument("--hidden-dim", type=int, default=1024)
+    parser.add_argument("--vocab-size", type=int, default=4000)
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--eval-batch-size", type=int, default=64)
+    parser.add_argument("--learning-rate", type=float, default=5e-4)
+    parser.add_argument("--warmup-ratio", type=float, default=0.1)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N documents of each part")
+    parser.add_argument("--output", type=Path, default=None, help="also write the JSON here")
+    args = parser.parse_args(argv)
+    if not (args.phee / "train").is_dir() or not (args.phee / "test").is_dir():
+        print(f"PHEE not found at {args.phee} (train/ and test/ expected): nothing to do")
+        return None
+
+    from clinical_ner.labels import bio_labels
+    from clinical_ner.models.device import set_threads
+
+    set_threads(args.threads)
+    result: dict[str, Any] = {"benchmark": "hf_parity_phee", "machine": machine(),
+                              "load_average_start": load_average()}
+    data = read_phee(args.phee)
+    if args.limit:
+        data = {part: (docs[: args.limit], [s for s in sents if s.doc_id in {d.doc_id for d in docs[: args.limit]}])
+                for part, (docs, sents) in data.items()}
+    types = sorted(set(PHEE_LABEL_MAP.values()))
+    labels = bio_labels(types)
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    with tempfile.TemporaryDirectory(prefix="hf-parity-") as tmp:
+        runs = [row for seed in seeds for row in run_seed(seed, data, labels, types, args, Path(tmp))]
+    result.update({
+        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "output"},
+        "corpus": {part: {"documents": len(docs), "sentences": len(sents)} for part, (docs, sents) in data.items()},
+        "runs": runs, "comparison": compare(runs), "load_average_end": load_average(),
+    })
+    for key, gap in result["comparison"].get("ours_argmax_minus_trainer", {}).items():
+        print(f"{key}: ours - Trainer = {gap['ours_minus_trainer']:+.4f} ({gap['in_seed_stdevs']} seed stdevs)")
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

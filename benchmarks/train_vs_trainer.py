@@ -1,0 +1,227 @@
+"""Our training loop against Hugging Face `Trainer` + `AutoModelForTokenClassification`, in one process.
+
+    python benchmarks/train_vs_trainer.py --sizes distilbert:2,small --output results/train_vs_trainer.json
+
+Both sides start from the same randomly initialised encoder (written once with `save_pretrained`, so
+both load it by the same code path), train on the same windows of the embedded synthetic corpus with
+the same batch size, epochs, learning rate, warm-up, weight decay, clipping and length bucketing, with
+no validation and no checkpoints, and then tag the test sentences. Runs are interleaved (ours-apt,
+theirs, ours-crf, repeated) so that machine load hits every side alike; the median over repeats is
+reported. Printed: the ratio of our non-padding sub-word tokens/s over theirs (Apt head), the extra
+time of our CRF head over Apt, and prediction sentences/s of each; the JSON names the machine (CPU,
+cores, load average at start and end).
+
+`--sizes NAME[:LAYERS],...`: `distilbert`, `bert-base` or `small` (4 x 256), optionally with fewer layers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hf_baseline import (  # noqa: E402
+    ARCHITECTURES, EncoderSize, HFSettings, hf_examples, hf_predict, hf_trainer, load_average, machine,
+    peak_gpu_mb, reset_peak_gpu_memory, timer, write_random_encoder,
+)
+
+def parse_size(text: str, vocab_size: int, max_length: int) -> tuple[str, EncoderSize]:
+    name, _, layers = text.partition(":")
+    if name not in ARCHITECTURES:
+        raise SystemExit(f"unknown size {name!r}; expected one of {', '.join(ARCHITECTURES)}")
+    size = EncoderSize.named(name, n_layers=int(layers) if layers else None, vocab_size=vocab_size,
+                             max_length=max_length)
+    return text, size
+
+
+def corpus(folder: Path, train_docs: int, test_docs: int, seed: int) -> dict[str, list[Any]]:
+    from clinical_ner.corpus.synthetic import generate_corpus
+    from clinical_ner.data.bio import encode_corpus
+    from clinical_ner.data.brat import read_corpus
+    from clinical_ner.data.report import CorpusReport
+
+    generate_corpus(folder, train_docs, test_docs, seed)
+    parts = {}
+    for part in ("train", "test"):
+        report = CorpusReport()
+        sentences = encode_corpus(read_corpus(folder / part, None, report), report)
+        parts[part] = [s for s in sentences if s.tokens]
+    return parts
+
+
+def run_ours(head: str, encoder_dir: Path, data: dict[str, list[Any]], args: argparse.Namespace,
+             out_dir: Path) -> dict[str, Any]:
+    from clinical_ner.labels import bio_labels
+    from clinical_ner.models.encoders import EncoderSpec
+    from clinical_ner.models.tagger import Tagger
+    from clinical_ner.models.training import TrainSettings, train
+
+    settings = TrainSettings(
+        learning_rate=args.learning_rate, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+        max_length=args.max_length, threads=args.threads, eval_batch_size=args.eval_batch_size, patience=0,
+    )
+    spec = EncoderSpec("bench", str(encoder_dir))
+    times: dict[str, float] = {}
+    with timer(times, "train_call"):
+        summary = train(spec, head, bio_labels(), settings, data["train"], None, out_dir, device=args.device)
+    with open(out_dir / "history.csv", newline="") as handle:
+        history = list(csv.DictReader(handle))
+    tagger = Tagger.load(out_dir, device=args.device)
+    with timer(times, "predict"):
+        tagger.predict(data["test"], batch_size=args.eval_batch_size)
+    return {
+        "side": f"ours-{head}", "train_seconds": sum(float(r["seconds"]) for r in history),
+        "train_call_seconds": times["train_call"], "train_call_cpu_seconds": times["train_call_cpu"],
+        "predict_seconds": times["predict"], "predict_cpu_seconds": times["predict_cpu"],
+        "final_train_loss": float(history[-1]["train_loss"]), "parameters": summary["parameters"]["total"],
+    }
+
+
+def run_theirs(encoder_dir: Path, data: dict[str, list[Any]], args: argparse.Namespace,
+               out_dir: Path) -> dict[str, Any]:
+    from transformers import AutoTokenizer
+
+    from clinical_ner.labels import bio_labels
+    from clinical_ner.models.alignment import make_windows
+    from clinical_ner.models.device import pick_device, set_threads
+
+    set_threads(args.threads)
+    labels = bio_labels()
+    device = str(pick_device(args.device))
+    settings = HFSettings(args.learning_rate, args.epochs, args.batch_size, args.eval_batch_size, args.seed)
+    times: dict[str, float] = {}
+    with timer(times, "train_call"):
+        tokenizer = AutoTokenizer.from_pretrained(encoder_dir, local_files_only=True)
+        ids = [[labels.index(t) for t in s.tags] for s in data["train"]]
+        windows = make_windows(tokenizer, data["train"], args.max_length, ids)
+        trainer = hf_trainer(encoder_dir, labels, hf_examples(windows), settings, out_dir, device)
+        with timer(times, "train"):
+            output = trainer.train()
+    with timer(times, "predict"):
+        hf_predict(trainer, tokenizer, data["test"], args.max_length, labels)
+    return {
+        "side": "hf-trainer", "train_seconds": times["train"], "train_call_seconds": times["train_call"],
+        "train_call_cpu_seconds": times["train_call_cpu"], "predict_seconds": times["predict"],
+        "predict_cpu_seconds": times["predict_cpu"], "final_train_loss": float(output.training_loss),
+        "parameters": sum(p.numel() for p in trainer.model.parameters()),
+    }
+
+
+def summarise(runs: list[dict[str, Any]], train_tokens: int, epochs: int, test_sentences: int) -> dict[str, Any]:
+    """Medians over repeats per side; ratios of ours over theirs."""
+    sides: dict[str, dict[str, float]] = {}
+    for side in dict.fromkeys(r["side"] for r in runs):
+        mine = [r for r in runs if r["side"] == side]
+        train_s = statistics.median(r["train_seconds"] for r in mine)
+        predict_s = statistics.median(r["predict_seconds"] for r in mine)
+        sides[side] = {
+            "train_tokens_per_second": round(train_tokens * epochs / train_s, 1),
+            "predict_sentences_per_second": round(test_sentences / predict_s, 1),
+            "train_seconds_median": round(train_s, 3), "predict_seconds_median": round(predict_s, 3),
+            "train_call_cpu_seconds_median": round(statistics.median(r["train_call_cpu_seconds"] for r in mine), 3),
+        }
+    result: dict[str, Any] = {"sides": sides}
+    if "ours-apt" in sides and "hf-trainer" in sides:
+        ours, theirs = sides["ours-apt"], sides["hf-trainer"]
+        result["train_ratio_apt_over_trainer"] = round(
+            ours["train_tokens_per_second"] / theirs["train_tokens_per_second"], 3)
+        result["train_call_cpu_ratio_trainer_over_apt"] = round(
+            theirs["train_call_cpu_seconds_median"] / ours["train_call_cpu_seconds_median"], 3)
+        result["predict_ratio_apt_over_trainer"] = round(
+            ours["predict_sentences_per_second"] / theirs["predict_sentences_per_second"], 3)
+    if "ours-apt" in sides and "ours-crf" in sides:
+        result["crf_train_time_over_apt"] = round(
+            sides["ours-crf"]["train_seconds_median"] / sides["ours-apt"]["train_seconds_median"], 3)
+        result["crf_predict_time_over_apt"] = round(
+            sides["ours-crf"]["predict_seconds_median"] / sides["ours-apt"]["predict_seconds_median"], 3)
+    return result
+
+
+def bench_size(label: str, size: EncoderSize, data: dict[str, list[Any]], args: argparse.Namespace,
+               tmp: Path) -> dict[str, Any]:
+    from transformers import AutoTokenizer
+
+    from clinical_ner.models.alignment import make_windows
+
+    encoder_dir = write_random_encoder(tmp / label / "encoder", size, data["train"], args.seed)
+    tokenizer = AutoTokenizer.from_pretrained(encoder_dir, local_files_only=True)
+    train_windows = make_windows(tokenizer, data["train"], args.max_length)
+    train_tokens = sum(len(w) for w in train_windows)
+    runs: list[dict[str, Any]] = []
+    for repeat in range(args.repeats):
+        for side in args.sides:
+            out = tmp / label / f"{side}-{repeat}"
+            reset_peak_gpu_memory()
+            if side == "hf":
+                run = run_theirs(encoder_dir, data, args, out)
+            else:
+                run = run_ours(side, encoder_dir, data, args, out)
+            run["repeat"] = repeat
+            run["seconds_per_epoch"] = run["train_seconds"] / args.epochs
+            run["peak_gpu_mb"] = peak_gpu_mb()
+            runs.append({k: (round(v, 4) if isinstance(v, float) else v) for k, v in run.items()})
+            print(f"[{label}] {run['side']} repeat {repeat}: train {run['train_seconds']:.2f} s, "
+                  f"predict {run['predict_seconds']:.2f} s, loss {run['final_train_loss']:.4f}", flush=True)
+    return {
+        "size": label, "encoder": size.__dict__ | {"vocab_size": len(tokenizer)},
+        "corpus": {"train_sentences": len(data["train"]), "train_windows": len(train_windows),
+                   "train_subword_tokens": train_tokens, "test_sentences": len(data["test"])},
+        "runs": runs,
+        "summary": summarise(runs, train_tokens, args.epochs, len(data["test"])),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="distilbert:2,small", help="NAME[:LAYERS],... (comma-separated)")
+    parser.add_argument("--sides", default="apt,hf,crf", help="interleaving order: apt, hf, crf")
+    parser.add_argument("--train-docs", type=int, default=30)
+    parser.add_argument("--test-docs", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--vocab-size", type=int, default=8000)
+    parser.add_argument("--max-length", type=int, default=512)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--eval-batch-size", type=int, default=64)
+    parser.add_argument("--learning-rate", type=float, default=5e-5)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default=None, help="cpu, cuda (default: auto)")
+    parser.add_argument("--output", type=Path, default=None, help="also write the JSON here")
+    args = parser.parse_args(argv)
+    args.sides = [s.strip() for s in args.sides.split(",") if s.strip()]
+    sizes = [parse_size(s.strip(), args.vocab_size, args.max_length) for s in args.sizes.split(",") if s.strip()]
+
+    from clinical_ner.models.device import describe, pick_device, set_threads
+
+    set_threads(args.threads)
+    result: dict[str, Any] = {"benchmark": "train_vs_trainer", "machine": machine(),
+                              "device": describe(pick_device(args.device)), "load_average_start": load_average()}
+    with tempfile.TemporaryDirectory(prefix="train-vs-trainer-") as tmp_name:
+        tmp = Path(tmp_name)
+        data = corpus(tmp / "corpus", args.train_docs, args.test_docs, args.seed)
+        result["settings"] = {k: v for k, v in vars(args).items() if k != "output"}
+        result["sizes"] = [bench_size(label, size, data, args, tmp) for label, size in sizes]
+    result["load_average_end"] = load_average()
+    for entry in result["sizes"]:
+        summary = entry["summary"]
+        print(f"[{entry['size']}] ours/Trainer train tokens/s (apt): {summary.get('train_ratio_apt_over_trainer')}"
+              f"  predict sentences/s: {summary.get('predict_ratio_apt_over_trainer')}"
+              f"  CRF time/Apt time: train {summary.get('crf_train_time_over_apt')},"
+              f" predict {summary.get('crf_predict_time_over_apt')}")
+    text = json.dumps(result, indent=2, default=str)
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text + "\n", encoding="utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,157 @@
+"""The comparison benchmarks against Hugging Face (benchmarks/): their pieces, and every command the README
+prints, run with tiny sizes (slow)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clinical_ner.data.records import Sentence
+from clinical_ner.models.alignment import Window
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import hf_baseline  # noqa: E402
+import hf_parity_phee  # noqa: E402
+import train_vs_trainer  # noqa: E402
+
+TINY = {
+    "train_vs_trainer.py": ["--sizes", "small:1", "--train-docs", "2", "--test-docs", "1", "--epochs", "1",
+                            "--repeats", "1", "--vocab-size", "300", "--threads", "1"],
+    "train_speed.py": ["--layers", "1", "--dim", "32", "--heads", "2", "--hidden-dim", "64", "--train-docs", "2",
+                       "--test-docs", "1", "--epochs", "1", "--vocab-size", "300"],
+    "hf_parity_phee.py": ["--limit", "40", "--seeds", "1,2", "--layers", "1", "--dim", "32", "--heads", "2",
+                          "--hidden-dim", "64", "--epochs", "1", "--vocab-size", "300", "--threads", "1"],
+}
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    return env
+
+
+def readme_commands() -> list[str]:
+    """README lines (in code blocks) that run something under benchmarks/."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(?:bash)?\n(.*?)```", text, flags=re.S)
+    return [line.split("#")[0].strip() for block in blocks for line in block.splitlines()
+            if "benchmarks/" in line and line.strip() and not line.strip().startswith("#")]
+
+
+def test_examples_label_first_subwords_only():
+    window = Window(sentence=0, start=0, input_ids=[2, 10, 11, 12, 3], first_positions=[1, 3], labels=[4, 0])
+    (example,) = hf_baseline.hf_examples([window])
+    assert example["input_ids"] == [2, 10, 11, 12, 3]
+    assert example["attention_mask"] == [1] * 5
+    assert example["labels"] == [-100, 4, -100, 0, -100]
+
+
+def test_summary_ratios_use_medians():
+    runs = [
+        {"side": "ours-apt", "train_seconds": t, "predict_seconds": 1.0, "train_call_cpu_seconds": 2 * t}
+        for t in (10.0, 12.0, 30.0)
+    ] + [
+        {"side": "hf-trainer", "train_seconds": t, "predict_seconds": 2.0, "train_call_cpu_seconds": 2 * t}
+        for t in (24.0, 24.0, 5.0)
+    ] + [{"side": "ours-crf", "train_seconds": 18.0, "predict_seconds": 3.0, "train_call_cpu_seconds": 40.0}]
+    summary = train_vs_trainer.summarise(runs, train_tokens=1200, epochs=2, test_sentences=10)
+    assert summary["sides"]["ours-apt"]["train_tokens_per_second"] == 200.0
+    assert summary["sides"]["hf-trainer"]["train_tokens_per_second"] == 100.0
+    assert summary["train_ratio_apt_over_trainer"] == 2.0
+    assert summary["predict_ratio_apt_over_trainer"] == 2.0
+    assert summary["crf_train_time_over_apt"] == 1.5
+
+
+def test_parity_comparison_in_seed_stdevs():
+    runs = [{"side": side, "seed": seed, **{key: value for key in hf_parity_phee.SCORE_KEYS}}
+            for side, values in (("ours-apt-argmax", (0.5, 0.6, 0.7)), ("hf-trainer", (0.45, 0.5, 0.55)))
+            for seed, value in enumerate(values)]
+    result = hf_parity_phee.compare(runs)
+    gap = result["ours_argmax_minus_trainer"]["span_strict_micro_f1"]
+    assert result["sides"]["ours-apt-argmax"]["token_macro_f1"]["mean"] == 0.6
+    assert gap == {"ours_minus_trainer": 0.1, "in_seed_stdevs": 1.0}
+
+
+def test_scores_of_a_perfect_and_an_empty_prediction():
+    from clinical_ner.data.records import Document
+
+    text = "Took aspirin 100 mg daily"
+    tokens = text.split()
+    offsets, start = [], 0
+    for token in tokens:
+        start = text.index(token, start)
+        offsets.append((start, start + len(token)))
+        start += len(token)
+    tags = ["O", "B-Drug", "B-Dosage", "I-Dosage", "B-Frequency"]
+    sentence = Sentence("d1", 0, tokens, offsets, tags)
+    types = ["Dosage", "Drug", "Frequency"]
+    perfect = hf_parity_phee.score([Document("d1", text)], [sentence], [tags], types)
+    assert perfect["span_strict_micro_f1"] == perfect["token_micro_f1_entities"] == 1.0
+    assert perfect["gold_entities"] == perfect["predicted_entities"] == 3
+    empty = hf_parity_phee.score([Document("d1", text)], [sentence], [["O"] * 5], types)
+    assert empty["span_lenient_micro_f1"] == 0.0 and empty["predicted_entities"] == 0
+
+
+def test_parity_without_phee_says_so(tmp_path, capsys):
+    out = tmp_path / "parity.json"
+    assert hf_parity_phee.main(["--phee", str(tmp_path / "absent"), "--output", str(out)]) is None
+    assert "PHEE not found" in capsys.readouterr().out and not out.exists()
+
+
+def test_readme_names_the_benchmarks():
+    commands = " ".join(readme_commands())
+    for script in ("train_vs_trainer.py", "hf_parity_phee.py", "train_speed.py", "gpu_check.sh"):
+        assert f"benchmarks/{script}" in commands
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", ["train_vs_trainer.py", "train_speed.py"])
+def test_readme_command_runs_tiny(script, tmp_path):
+    (command,) = [c for c in readme_commands() if f"benchmarks/{script}" in c]
+    argv = shlex.split(command)
+    argv = [sys.executable] + argv[1:] + TINY[script] + ["--output", str(tmp_path / "out.json")]
+    subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=900)
+    result = json.loads((tmp_path / "out.json").read_text())
+    if script == "train_vs_trainer.py":
+        (size,) = result["sizes"]
+        assert {r["side"] for r in size["runs"]} == {"ours-apt", "hf-trainer", "ours-crf"}
+        assert size["summary"]["train_ratio_apt_over_trainer"] > 0
+        assert result["machine"]["cores"] and len(result["load_average_end"]) == 3
+    else:
+        assert result["training"]["tokens_per_second"] > 0
+
+
+@pytest.mark.slow
+def test_gpu_check_dry_run(tmp_path):
+    (command,) = [c for c in readme_commands() if "gpu_check.sh --dry-run" in c]
+    argv = shlex.split(command)[:3] + [str(tmp_path)]
+    subprocess.run(argv, cwd=ROOT, env=_env() | {"PYTHON": sys.executable}, check=True, capture_output=True,
+                   text=True, timeout=900)
+    summary = json.loads((tmp_path / "gpu_check.json").read_text())
+    assert summary["dry_run"] is True and summary["device"].startswith("cpu")
+    (size,) = summary["throughput"].values()
+    assert size["ratio_ours_apt_over_trainer"] > 0 and size["sides"]["hf-trainer"]["seconds_per_epoch"] > 0
+    assert summary["full_size_train"]["tokens_per_second"] > 0
+    assert summary["full_size_train"]["sizes"]["max_length"] == 512
+
+
+@pytest.mark.slow
+def test_parity_on_a_phee_subset(phee_dir, tmp_path):
+    (command,) = [c for c in readme_commands() if "benchmarks/hf_parity_phee.py" in c]
+    argv = [sys.executable] + shlex.split(command)[1:] + TINY["hf_parity_phee.py"]
+    argv += ["--phee", str(phee_dir), "--output", str(tmp_path / "parity.json")]
+    subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=900)
+    result = json.loads((tmp_path / "parity.json").read_text())
+    assert {r["seed"] for r in result["runs"]} == {1, 2}
+    assert {"ours-apt-argmax", "hf-trainer"} <= {r["side"] for r in result["runs"]}
+    assert set(result["comparison"]["ours_argmax_minus_trainer"]) == set(hf_parity_phee.SCORE_KEYS)
+    assert result["corpus"]["train"]["documents"] == 40

@@ -55,8 +55,13 @@ def evaluate(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int) -> 
     return loss, macro_f1([s.tags for s in sentences], tags, tagger.labels), tags
 
 
+FUSED_DEVICES = ("cpu", "cuda")
+
+
 def build_optimizer(tagger: Tagger, settings: TrainSettings) -> torch.optim.Optimizer:
-    """AdamW; no weight decay on biases and normalisation weights."""
+    """AdamW; no weight decay on biases and normalisation weights. The fused kernel (one call per step for
+    all parameters, as Hugging Face `Trainer`'s default `adamw_torch_fused`) on CPU and CUDA: the
+    per-parameter loop of the default implementation took a third of a CPU training step."""
     decay, no_decay = [], []
     for name, param in tagger.named_parameters():
         if not param.requires_grad:
@@ -66,7 +71,8 @@ def build_optimizer(tagger: Tagger, settings: TrainSettings) -> torch.optim.Opti
         {"params": decay, "weight_decay": settings.weight_decay},
         {"params": no_decay, "weight_decay": 0.0},
     ]
-    return torch.optim.AdamW(groups, lr=settings.learning_rate)
+    fused = all(p.device.type in FUSED_DEVICES for group in groups for p in group["params"])
+    return torch.optim.AdamW(groups, lr=settings.learning_rate, fused=fused)
 
 
 def rounded(value: float | None, digits: int = 6) -> float | None:
@@ -167,7 +173,7 @@ class Trainer:
             torch.nn.utils.clip_grad_norm_(self.tagger.parameters(), self.settings.max_grad_norm)
             self.optimizer.step()
         self.scheduler.step()
-        return loss.detach().item(), int(batch["attention_mask"].sum())
+        return loss.detach().item(), sum(len(self.windows[i]) for i in batch_ids)
 
     def train_epoch(self) -> dict[str, Any]:
         """One pass over the training windows (from where a resumed run stopped); the epoch's history row

@@ -102,16 +102,23 @@ def log_likelihood(
     transitions: torch.Tensor,
     end: torch.Tensor,
 ) -> torch.Tensor:
-    """Linear-chain CRF log-likelihood of `tags` per row (same layout as `viterbi`; tags [b, t])."""
+    """Linear-chain CRF log-likelihood of `tags` per row (same layout as `viterbi`; tags [b, t]).
+
+    The gold path's score is gathered for all positions at once; only the forward recursion of the
+    partition function loops over positions (the loop that dominates the CRF head's cost)."""
     batch, length, _ = emissions.shape
     rows = torch.arange(batch, device=emissions.device)
-    score = start[rows, tags[:, 0]] + emissions[rows, 0, tags[:, 0]]
+    emitted = emissions.gather(2, tags.unsqueeze(2)).squeeze(2)
+    score = start[rows, tags[:, 0]] + torch.where(mask, emitted, torch.zeros_like(emitted)).sum(1)
+    if length > 1:
+        moves = transitions[tags[:, :-1], tags[:, 1:]]
+        score = score + torch.where(mask[:, 1:], moves, torch.zeros_like(moves)).sum(1)
     alpha = start + emissions[:, 0]
+    steps = mask.unsqueeze(2)
+    pairs = transitions.unsqueeze(0)
     for t in range(1, length):
-        gain = transitions[tags[:, t - 1], tags[:, t]] + emissions[rows, t, tags[:, t]]
-        score = score + torch.where(mask[:, t], gain, torch.zeros_like(gain))
-        following = torch.logsumexp(alpha.unsqueeze(2) + transitions.unsqueeze(0), dim=1) + emissions[:, t]
-        alpha = torch.where(mask[:, t].unsqueeze(1), following, alpha)
+        following = torch.logsumexp(alpha.unsqueeze(2) + pairs, dim=1) + emissions[:, t]
+        alpha = torch.where(steps[:, t], following, alpha)
     last = tags[rows, mask.sum(1) - 1]
     score = score + end[last]
     return score - torch.logsumexp(alpha + end.unsqueeze(0), dim=1)

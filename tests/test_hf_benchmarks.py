@@ -38,10 +38,10 @@ def _env() -> dict[str, str]:
     return env
 
 
-def readme_commands() -> list[str]:
-    """README lines (in code blocks) that run something under benchmarks/."""
+def readme_commands(path: Path = ROOT / "README.md") -> list[str]:
+    """Lines in the code blocks of `path` that run something under benchmarks/."""
     commands, in_block = [], False
-    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("```"):
             in_block = not in_block
         elif in_block and "benchmarks/" in line and not line.strip().startswith("#"):
@@ -113,6 +113,12 @@ def test_readme_names_the_benchmarks():
     commands = " ".join(readme_commands())
     for script in ("train_vs_trainer.py", "hf_parity_phee.py", "train_speed.py", "gpu_check.sh"):
         assert f"benchmarks/{script}" in commands
+
+
+def test_docs_print_only_the_readme_commands():
+    """docs/benchmarks.md repeats README commands (which the slow tests below run), nothing else."""
+    in_docs = readme_commands(ROOT / "docs" / "benchmarks.md")
+    assert len(in_docs) == 4 and set(in_docs) <= set(readme_commands())
 
 
 @pytest.mark.slow

@@ -51,3 +51,23 @@ def test_predict_command_without_notes_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["predict", "--model", str(tmp_path), "--input", str(tmp_path / "empty"), "--output", str(tmp_path / "o")]) == 2
     assert "no .txt notes" in capsys.readouterr().err
+
+
+def test_documented_clinical_ner_commands_parse():
+    """Every full `clinical-ner <command> ...` line in README/docs code blocks is a valid command line."""
+    import re
+    import shlex
+
+    from clinical_ner.cli import build_parser
+
+    found = []
+    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for block in re.findall(r"^```[^\n]*\n(.*?)^```", document.read_text(encoding="utf-8"), re.M | re.S):
+            for line in block.replace("\\\n", " ").splitlines():
+                words = shlex.split(line, comments=True)
+                if words and words[0].endswith("clinical-ner"):
+                    found.append(words[1:])
+    assert {words[0] for words in found} >= {"predict", "score"}
+    for words in found:
+        args = build_parser().parse_args(words)
+        assert callable(args.func), words

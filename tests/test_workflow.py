@@ -88,7 +88,7 @@ def test_figures_are_real_images(workdir):
     figures = workdir / "results" / "figures"
     paths = [figures / "label_distribution.png", figures / "regime_comparison.png"]
     paths += sorted((figures / "runs" / "scratch-crf" / "full").glob("*.png"))
-    assert len(paths) == 8
+    assert len(paths) == 9  # 2 overview figures, 6 per-run figures, the reliability diagram
     for path in paths:
         image = mpimg.imread(path)
         assert image.shape[0] > 200 and image.shape[1] > 200, path

@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="re-tag every note (default: skip notes whose .ann is newer than the note and the model)")
     predict.add_argument("--min-confidence", type=float, default=0.0,
                          help="leave out entities whose confidence (min over their words of the label probability) is lower")
-    predict.add_argument("--batch-size", type=int, default=32, help="sentences per forward pass")
+    predict.add_argument("--batch-size", type=int, default=64, help="sentences per forward pass")
     predict.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     predict.add_argument("--device", help="cpu, cuda, cuda:1 (default: CUDA when available, else CPU)")
     predict.set_defaults(func=_predict)

@@ -117,7 +117,7 @@ def note_entities(note: Note, tags: Sequence[Sequence[str]], probabilities: Sequ
 
 
 def predict_folder(
-    model: str | Path | Tagger, input_dir: str | Path, output_dir: str | Path, batch_size: int = 32,
+    model: str | Path | Tagger, input_dir: str | Path, output_dir: str | Path, batch_size: int = 64,
     device: str | None = None, overwrite: bool = False, min_confidence: float = 0.0,
     progress: bool | None = None, chunk_sentences: int = 2048,
 ) -> dict[str, Any]:

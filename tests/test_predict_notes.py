@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +93,7 @@ def test_confidence_notes_and_min_confidence(model, tmp_path):
 
 
 def test_rerun_skips_finished_notes(model, tmp_path):
+    model = Path(shutil.copytree(model, tmp_path / "model"))  # its time stamp is changed below
     notes = write_notes(tmp_path / "notes")
     out = tmp_path / "ann"
     first = predict_folder(model, notes, out, progress=False)

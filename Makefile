@@ -1,4 +1,5 @@
-# `make run` runs the whole study's DAG on the embedded default; `make test` runs the tests.
+# `make run` runs the whole study's DAG on the embedded default; `make test` runs the tests;
+# `make lint` runs the lint and format gates.
 # Both create the virtual environment first (torch's CPU build is installed before the rest).
 PYTHON ?= python3
 VENV ?= .venv
@@ -6,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run test test-fast report clean
+.PHONY: setup run test test-fast lint report clean
 
 setup: $(STAMP)
 
@@ -23,6 +24,12 @@ run: $(STAMP)
 
 report: run
 	$(BIN)/snakemake --cores 1 --report results/report.html
+
+# Lint and format gates (rule set and versions in pyproject.toml); .ci/run runs them before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/snakefmt --check Snakefile rules/
+	$(BIN)/snakemake --lint --cores 1
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -10,7 +10,7 @@ import sys
 LIBRARY = os.path.join(workflow.basedir, "src")
 if LIBRARY not in sys.path:
     sys.path.insert(0, LIBRARY)
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [LIBRARY, os.environ.get("PYTHONPATH")]))
+os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, [LIBRARY, os.environ.get("PYTHONPATH")])))
 
 
 configfile: "config.yaml"
@@ -28,6 +28,6 @@ include: "rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_targets(),
-    default_target: True

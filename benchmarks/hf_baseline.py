@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -43,7 +43,7 @@ class EncoderSize:
     max_length: int = 512
 
     @classmethod
-    def named(cls, name: str, **overrides: Any) -> "EncoderSize":
+    def named(cls, name: str, **overrides: Any) -> EncoderSize:
         values = dict(ARCHITECTURES[name])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -168,8 +168,13 @@ def hf_trainer(encoder_dir: Path, labels: Sequence[str], examples: list[dict[str
     `Trainer` with the same optimiser settings as the package (AdamW, linear warm-up, clipping), no
     evaluation, no checkpoints, bf16 on CUDA. The head's dropout is the architecture's (0.1), as ours."""
     from transformers import (
-        AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification, PrinterCallback,
-        Trainer, TrainingArguments, set_seed,
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+        DataCollatorForTokenClassification,
+        PrinterCallback,
+        Trainer,
+        TrainingArguments,
+        set_seed,
     )
 
     from clinical_ner.models.encoders import quiet_transformers

@@ -28,8 +28,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hf_baseline import (  # noqa: E402
-    EncoderSize, HFSettings, hf_examples, hf_predict, hf_trainer, load_average, machine, timer,
+from hf_baseline import (
+    EncoderSize,
+    HFSettings,
+    hf_examples,
+    hf_predict,
+    hf_trainer,
+    load_average,
+    machine,
+    timer,
     write_random_encoder,
 )
 

@@ -45,12 +45,12 @@ def main(argv: list[str] | None = None) -> dict:
 
     import torch
 
+    from clinical_ner.corpus.synthetic import generate_corpus
     from clinical_ner.data.bio import encode_corpus
     from clinical_ner.data.brat import read_corpus
-    from clinical_ner.models.encoders import EncoderSpec
-    from clinical_ner.labels import bio_labels
     from clinical_ner.data.report import CorpusReport
-    from clinical_ner.corpus.synthetic import generate_corpus
+    from clinical_ner.labels import bio_labels
+    from clinical_ner.models.encoders import EncoderSpec
     from clinical_ner.models.tagger import Tagger
     from clinical_ner.models.training import TrainSettings, train
 

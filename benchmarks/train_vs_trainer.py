@@ -27,10 +27,21 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hf_baseline import (  # noqa: E402
-    ARCHITECTURES, EncoderSize, HFSettings, hf_examples, hf_predict, hf_trainer, load_average, machine,
-    peak_gpu_mb, reset_peak_gpu_memory, timer, write_random_encoder,
+from hf_baseline import (
+    ARCHITECTURES,
+    EncoderSize,
+    HFSettings,
+    hf_examples,
+    hf_predict,
+    hf_trainer,
+    load_average,
+    machine,
+    peak_gpu_mb,
+    reset_peak_gpu_memory,
+    timer,
+    write_random_encoder,
 )
+
 
 def parse_size(text: str, vocab_size: int, max_length: int) -> tuple[str, EncoderSize]:
     name, _, layers = text.partition(":")

@@ -97,7 +97,11 @@ rule downsample:
 rule label_distribution:
     """Label frequencies before and after down-sampling (study Fig. 3)."""
     input:
-        expand(f"{RESULTS}/data/{{regime}}/{{split}}.jsonl", regime=["full", "downsampled"], split=["train", "val", "test"]),
+        expand(
+            f"{RESULTS}/data/{{regime}}/{{split}}.jsonl",
+            regime=["full", "downsampled"],
+            split=["train", "val", "test"],
+        ),
     output:
         labels=f"{RESULTS}/data/label_distribution.csv",
         sentences=f"{RESULTS}/data/sentence_counts.csv",

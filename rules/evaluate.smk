@@ -1,4 +1,11 @@
-EVAL_FILES = ["bio_strict.csv", "token_level.csv", "confusion_bio.csv", "confusion_token.csv", "ablations.csv", "summary.json"]
+EVAL_FILES = [
+    "bio_strict.csv",
+    "token_level.csv",
+    "confusion_bio.csv",
+    "confusion_token.csv",
+    "ablations.csv",
+    "summary.json",
+]
 
 
 rule evaluate:

@@ -15,14 +15,16 @@ rule table_parameters:
         f"{RESULTS}/models/parameters.csv",
     output:
         [
-            report(
-                f"{RESULTS}/tables/table1_parameters.{ext}",
-                caption="../report/table.rst",
-                category="Tables",
-                labels={"table": "table1_parameters", "format": ext},
+            (
+                report(
+                    f"{RESULTS}/tables/table1_parameters.{ext}",
+                    caption="../report/table.rst",
+                    category="Tables",
+                    labels={"table": "table1_parameters", "format": ext},
+                )
+                if ext == "md"
+                else f"{RESULTS}/tables/table1_parameters.{ext}"
             )
-            if ext == "md"
-            else f"{RESULTS}/tables/table1_parameters.{ext}"
             for ext in ("csv", "md", "tex")
         ],
     params:
@@ -51,14 +53,16 @@ rule make_tables:
         spans_n2c2=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans_n2c2.csv"),
     output:
         [
-            report(
-                f"{RESULTS}/tables/{stem}.{ext}",
-                caption="../report/table.rst",
-                category="Tables",
-                labels={"table": stem, "format": ext},
+            (
+                report(
+                    f"{RESULTS}/tables/{stem}.{ext}",
+                    caption="../report/table.rst",
+                    category="Tables",
+                    labels={"table": stem, "format": ext},
+                )
+                if ext == "md"
+                else f"{RESULTS}/tables/{stem}.{ext}"
             )
-            if ext == "md"
-            else f"{RESULTS}/tables/{stem}.{ext}"
             for stem in TABLES
             for ext in ("csv", "md", "tex")
         ],

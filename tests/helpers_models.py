@@ -8,12 +8,12 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import random  # noqa: E402
-from pathlib import Path  # noqa: E402
+import random
+from pathlib import Path
 
-import torch  # noqa: E402
+import torch
 
-from clinical_ner.data.records import Sentence  # noqa: E402
+from clinical_ner.data.records import Sentence
 
 THREADS = 1
 torch.set_num_threads(THREADS)
@@ -68,10 +68,10 @@ def make_sentences(n: int, seed: int = 0, doc_id: str = "doc") -> list[Sentence]
 def synthetic_sentences(tmp: Path, n_train_docs: int, n_test_docs: int, seed: int) -> dict[str, list[Sentence]] | None:
     """Sentences of the embedded synthetic corpus (data layer) when it is available, else None."""
     try:
+        from clinical_ner.corpus.synthetic import generate_corpus
         from clinical_ner.data.bio import encode_corpus
         from clinical_ner.data.brat import read_corpus
         from clinical_ner.data.report import CorpusReport
-        from clinical_ner.corpus.synthetic import generate_corpus
     except ImportError:
         return None
     generate_corpus(tmp, n_train_docs, n_test_docs, seed)
@@ -103,8 +103,8 @@ def tiny_settings(**changes):
 
 def tiny_tagger(head: str = "crf", sentences: list[Sentence] | None = None, seed: int = 0, max_length: int = 64):
     """An untrained tiny from-scratch Tagger over the 19 study labels."""
-    from clinical_ner.models.encoders import load_encoder
     from clinical_ner.labels import bio_labels
+    from clinical_ner.models.encoders import load_encoder
     from clinical_ner.models.tagger import Tagger
 
     sentences = sentences if sentences is not None else make_sentences(40, seed=seed)

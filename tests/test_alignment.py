@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-import helpers_models  # noqa: F401  (offline mode, threads)
+from itertools import pairwise
+
+import helpers_models
 import pytest
 import torch
 
 from clinical_ner.models.alignment import (
-    Window, collate, gather_words, make_windows, reassemble, special_affixes, subwords_per_word, window_report, window_spans,
+    Window,
+    collate,
+    gather_words,
+    make_windows,
+    reassemble,
+    special_affixes,
+    subwords_per_word,
+    window_report,
+    window_spans,
 )
 from clinical_ner.models.encoders import train_wordpiece
 
@@ -73,7 +83,7 @@ def test_long_sentence_is_windowed_and_reassembled_exactly(tokenizer) -> None:
     assert starts == sorted(set(starts)) and starts[0] == 0
     ends = [w.start + w.n_words for w in long_windows]
     assert ends == sorted(set(ends)) and ends[-1] == len(long)
-    for before, after in zip(long_windows, long_windows[1:]):  # consecutive windows overlap
+    for before, after in pairwise(long_windows):  # consecutive windows overlap
         assert after.start < before.start + before.n_words
     assert [w.last for w in long_windows] == [False] * (len(long_windows) - 1) + [True]
     for w in long_windows:  # windows are cut at word boundaries and carry their own labels
@@ -99,7 +109,7 @@ def test_window_spans_overlap_and_always_progress() -> None:
     for lengths in ([2, 1, 3, 1, 1, 2, 4, 1, 1, 1, 2] * 3, [5] * 7, [1, 6, 1, 6, 1]):
         spans = window_spans(lengths, 6)
         assert spans[0][0] == 0 and spans[-1][1] == len(lengths)
-        for (s0, e0), (s1, e1) in zip(spans, spans[1:]):
+        for (s0, e0), (s1, e1) in pairwise(spans):
             assert s0 < s1 <= e0 < e1
         for start, end in spans:
             assert end - start == 1 or sum(lengths[start:end]) <= 6

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from workflow_helpers import copy_workflow, snakemake
 
 from clinical_ner.labels import bio_labels
 from clinical_ner.models.architectures import build_encoder, encoder_config, parameter_counts, shipped_ids
 from clinical_ner.models.encoders import EncoderSpec, EncoderUnavailableError, build_stand_in_encoder
-from workflow_helpers import copy_workflow, snakemake
 
 N_LABELS = len(bio_labels())  # 19
 # The study's Table I (Belkadi et al.): (source, head) -> trainable parameters.

@@ -11,10 +11,9 @@ from clinical_ner.data.jsonl import iter_jsonl, write_jsonl
 def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
     target = tmp_path / "sub" / "a.ann"
     atomic_write_text(target, "old\n")
-    with pytest.raises(RuntimeError):
-        with atomic_open(target) as handle:
-            handle.write("half of the new con")
-            raise RuntimeError("crash")
+    with pytest.raises(RuntimeError), atomic_open(target) as handle:
+        handle.write("half of the new con")
+        raise RuntimeError("crash")
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.ann"]
     atomic_write_text(target, "new\r\n")

@@ -6,7 +6,6 @@ import importlib.util
 import json
 
 import pytest
-
 from workflow_helpers import ROOT
 
 pytestmark = pytest.mark.slow

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from clinical_ner.data.brat import format_ann, read_corpus, read_document, write_ann
-from clinical_ner.errors import InputError
 from clinical_ner.data.records import Entity
 from clinical_ner.data.report import CorpusReport, combine_reports
+from clinical_ner.errors import InputError
 
 EFFECTS = "Stomatitis, diarrhea, dermatitis, and myelosuppression were seen."
 

@@ -6,7 +6,11 @@ import matplotlib.image as mpimg
 import pytest
 
 from clinical_ner.evaluation.calibration import (
-    calibration_table, confidence_outcomes, expected_calibration_error, plot_reliability, reliability,
+    calibration_table,
+    confidence_outcomes,
+    expected_calibration_error,
+    plot_reliability,
+    reliability,
 )
 
 ROWS = [

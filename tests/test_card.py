@@ -7,10 +7,16 @@ import json
 import helpers_models
 
 from clinical_ner.data.jsonl import write_sentences
-from clinical_ner.evaluation.n2c2 import score_documents_n2c2
 from clinical_ner.data.records import Document, Entity
+from clinical_ner.evaluation.n2c2 import score_documents_n2c2
 from clinical_ner.models.card import (
-    CARD_JSON, CARD_MD, PRIVACY_WARNING, encoder_record, evaluated_scores, file_sha256, write_training_card,
+    CARD_JSON,
+    CARD_MD,
+    PRIVACY_WARNING,
+    encoder_record,
+    evaluated_scores,
+    file_sha256,
+    write_training_card,
 )
 from clinical_ner.models.encoders import STAND_IN_NOTE
 

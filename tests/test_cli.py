@@ -1,8 +1,9 @@
 import json
 
+from workflow_helpers import ROOT
+
 from clinical_ner.cli import main
 from clinical_ner.data.jsonl import read_sentences
-from workflow_helpers import ROOT
 
 
 def test_validate_config_ok_and_error(tmp_path, capsys):

@@ -59,6 +59,16 @@ def test_schema_errors_name_the_key():
         validate_config(minimal(heads=["softmax"]))
 
 
+def test_patience_zero_disables_early_stopping_as_in_training():
+    """The schema allows what TrainSettings means: patience 0 = no early stopping; negative is an error."""
+    from clinical_ner.models.training import TrainSettings
+
+    config = validate_config(minimal(training={"settings": {"patience": 0}}))
+    assert TrainSettings.from_dict(config["training"]["settings"]).patience == 0
+    with pytest.raises(InputError, match="training/settings/patience"):
+        validate_config(minimal(training={"settings": {"patience": -1}}))
+
+
 def test_missing_brat_folder_is_reported(tmp_path):
     config = minimal(corpus={"source": "brat", "train": str(tmp_path / "nope"), "test": str(tmp_path)})
     with pytest.raises(InputError, match="corpus/train"):

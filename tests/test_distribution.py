@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from clinical_ner.data.distribution import label_counts, load_regimes, sentence_counts, write_distribution
-from clinical_ner.errors import InputError
 from clinical_ner.data.jsonl import write_sentences
-from clinical_ner.labels import bio_labels
 from clinical_ner.data.records import Sentence
+from clinical_ner.errors import InputError
+from clinical_ner.labels import bio_labels
 
 
 def sentence(index: int, tags: list[str]) -> Sentence:

@@ -12,7 +12,6 @@ import shlex
 from pathlib import Path
 
 import pytest
-
 from workflow_helpers import ROOT, copy_workflow, snakemake
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clinical_ner.evaluation import figures
-from clinical_ner.evaluation import metrics
+from clinical_ner.evaluation import figures, metrics
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

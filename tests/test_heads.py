@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-import helpers_models  # noqa: F401  (offline mode, threads)
+import helpers_models
 import pytest
 import torch
 

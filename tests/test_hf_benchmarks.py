@@ -74,7 +74,7 @@ def test_summary_ratios_use_medians():
 
 
 def test_parity_comparison_in_seed_stdevs():
-    runs = [{"side": side, "seed": seed, **{key: value for key in hf_parity_phee.SCORE_KEYS}}
+    runs = [{"side": side, "seed": seed, **dict.fromkeys(hf_parity_phee.SCORE_KEYS, value)}
             for side, values in (("ours-apt-unconstrained", (0.5, 0.6, 0.7)), ("hf-trainer", (0.45, 0.5, 0.55)))
             for seed, value in enumerate(values)]
     result = hf_parity_phee.compare(runs)

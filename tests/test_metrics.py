@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from sklearn.metrics import classification_report, confusion_matrix, precision_recall_fscore_support
 
-from clinical_ner.evaluation import ablations as ab
-from clinical_ner.evaluation import run_files as evaluation
-from clinical_ner.evaluation import metrics
-from clinical_ner.errors import InputError
 from clinical_ner.data.jsonl import write_jsonl
+from clinical_ner.errors import InputError
+from clinical_ner.evaluation import ablations as ab
+from clinical_ner.evaluation import metrics
+from clinical_ner.evaluation import run_files as evaluation
 from clinical_ner.labels import ENTITY_TYPES, bio_labels
 
 # Hand fixture A (7 tokens):

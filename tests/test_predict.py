@@ -48,7 +48,7 @@ def test_save_load_round_trip_gives_identical_predictions(tmp_path: Path, head: 
     # the folder alone suffices: move it and load again
     shutil.move(tmp_path / "model", tmp_path / "moved")
     assert Tagger.load(tmp_path / "moved").predict(sentences) == before
-    with pytest.raises(FileNotFoundError, match="tagger.json"):
+    with pytest.raises(FileNotFoundError, match=r"tagger\.json"):
         Tagger.load(tmp_path / "nowhere")
 
 

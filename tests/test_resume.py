@@ -15,7 +15,6 @@ import pytest
 import torch
 import yaml
 from safetensors.torch import load_file
-
 from workflow_helpers import copy_workflow, snakemake
 
 pytestmark = pytest.mark.slow

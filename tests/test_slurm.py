@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from workflow_helpers import copy_workflow
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]

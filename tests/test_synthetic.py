@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from clinical_ner.labels import ENTITY_TYPES
-from clinical_ner.corpus.synthetic import generate_corpus, generate_letter, split_sentences
 from clinical_ner.corpus.lexicon import DRUGS, HELD_OUT_CONDITIONS
+from clinical_ner.corpus.synthetic import generate_corpus, generate_letter, split_sentences
+from clinical_ner.labels import ENTITY_TYPES
 
 T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
 R_LINE = re.compile(r"^(R\d+)\t(\S+)-Drug Arg1:(T\d+) Arg2:(T\d+)$")
@@ -254,4 +254,4 @@ def test_brat_reader_reads_the_corpus_without_errors(corpus):
         for document in documents:
             text, entities, _ = docs[document.doc_id]
             assert document.text == text
-            assert {(e.label, e.spans) for e in document.entities} == {(l, tuple(map(tuple, s))) for _, l, s, _ in entities}
+            assert {(e.label, e.spans) for e in document.entities} == {(label, tuple(map(tuple, s))) for _, label, s, _ in entities}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from clinical_ner.data.records import Document, Entity
 from clinical_ner.evaluation import run_files as evaluation
 from clinical_ner.evaluation import tables
-from clinical_ner.data.records import Document, Entity
 from clinical_ner.evaluation.spans import score_documents
 
 

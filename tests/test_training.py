@@ -12,10 +12,10 @@ import pytest
 import torch
 from sklearn.metrics import f1_score
 
-from clinical_ner.models.alignment import Window
-from clinical_ner.labels import ENTITY_TYPES, bio_labels, token_level
-from clinical_ner.models.tagger import Tagger
 from clinical_ner.evaluation.metrics import macro_f1
+from clinical_ner.labels import ENTITY_TYPES, bio_labels, token_level
+from clinical_ner.models.alignment import Window
+from clinical_ner.models.tagger import Tagger
 from clinical_ner.models.training import HISTORY_COLUMNS, TrainSettings, evaluate, length_batches, train
 
 LABELS = bio_labels()
@@ -57,7 +57,7 @@ def test_settings_round_trip_and_unknown_keys() -> None:
 def test_training_is_deterministic_and_writes_outputs(tmp_path: Path) -> None:
     first = run(tmp_path, "a")
     second = run(tmp_path, "b")
-    other = run(tmp_path, "c", seed=8)
+    run(tmp_path, "c", seed=8)
     ha, hb, hc = (read_history(tmp_path / n) for n in "abc")
     assert list(ha[0]) == list(HISTORY_COLUMNS) and len(ha) == 2
     assert [[r[k] for k in STABLE] for r in ha] == [[r[k] for k in STABLE] for r in hb]

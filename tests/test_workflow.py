@@ -10,11 +10,11 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 import yaml
-
-from clinical_ner.data.brat import read_corpus
-from clinical_ner.config import load_config, model_names
-from clinical_ner.data.report import CorpusReport
 from workflow_helpers import ROOT, snakemake
+
+from clinical_ner.config import load_config, model_names
+from clinical_ner.data.brat import read_corpus
+from clinical_ner.data.report import CorpusReport
 
 pytestmark = pytest.mark.slow
 CONFIG = load_config(ROOT / "config.yaml")

@@ -7,10 +7,9 @@ import json
 import pandas as pd
 import pytest
 import yaml
-
-from clinical_ner.data.jsonl import read_sentences
 from workflow_helpers import copy_workflow, snakemake
 
+from clinical_ner.data.jsonl import read_sentences
 
 
 def test_phee_through_the_data_stages(tmp_path, phee_dir, phee_label_map):

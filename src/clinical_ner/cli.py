@@ -27,9 +27,9 @@ def _generate(args: argparse.Namespace) -> None:
 
 
 def _sentences(args: argparse.Namespace) -> None:
+    from clinical_ner.config import load_config
     from clinical_ner.data.bio import encode_corpus
     from clinical_ner.data.brat import read_corpus
-    from clinical_ner.config import load_config
     from clinical_ner.data.jsonl import write_sentences
     from clinical_ner.data.report import CorpusReport
 
@@ -59,7 +59,13 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _score(args: argparse.Namespace) -> None:
     from clinical_ner.atomic import atomic_write_text
-    from clinical_ner.evaluation.brat_scoring import SEMANTICS_TITLES, combined, format_scores, read_folders, score_inputs
+    from clinical_ner.evaluation.brat_scoring import (
+        SEMANTICS_TITLES,
+        combined,
+        format_scores,
+        read_folders,
+        score_inputs,
+    )
 
     inputs = read_folders(Path(args.gold), Path(args.pred))
     frames = score_inputs(inputs, args.types)

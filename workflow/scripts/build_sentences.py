@@ -1,11 +1,17 @@
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clinical_ner.data.bio import encode_corpus
 from clinical_ner.data.brat import read_corpus
 from clinical_ner.data.jsonl import write_sentences
-from clinical_ner.logs import configure_logging
 from clinical_ner.data.report import CorpusReport
+from clinical_ner.logs import configure_logging
+
+if TYPE_CHECKING:
+    from snakemake.script import Snakemake
+
+snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
 report = CorpusReport()

@@ -1,9 +1,15 @@
 import csv
+from typing import TYPE_CHECKING
 
 from clinical_ner.config import split_model
 from clinical_ner.logs import configure_logging
 from clinical_ner.models.architectures import encoder_config, parameter_counts
 from clinical_ner.models.encoders import EncoderSpec
+
+if TYPE_CHECKING:
+    from snakemake.script import Snakemake
+
+snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
 configs = {

@@ -1,7 +1,13 @@
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clinical_ner.evaluation.run_files import evaluate_file
 from clinical_ner.logs import configure_logging
+
+if TYPE_CHECKING:
+    from snakemake.script import Snakemake
+
+snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
 written = evaluate_file(snakemake.input[0], Path(snakemake.output[0]).parent, snakemake.params.types)

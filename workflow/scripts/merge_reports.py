@@ -1,8 +1,14 @@
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from clinical_ner.logs import configure_logging
 from clinical_ner.data.report import CorpusReport, combine_reports
+from clinical_ner.logs import configure_logging
+
+if TYPE_CHECKING:
+    from snakemake.script import Snakemake
+
+snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
 reports = {

@@ -1,10 +1,16 @@
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from clinical_ner.evaluation import figures
 from clinical_ner.evaluation.run_files import read_confusion, read_report
 from clinical_ner.logs import configure_logging
+
+if TYPE_CHECKING:
+    from snakemake.script import Snakemake
+
+snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
 name = f"{snakemake.params.name} ({snakemake.wildcards.regime})"

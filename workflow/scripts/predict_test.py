@@ -1,10 +1,16 @@
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clinical_ner.logs import configure_logging
 from clinical_ner.models.device import set_threads
 from clinical_ner.models.predict import predict_jsonl
 from clinical_ner.models.predict_notes import predict_folder
 from clinical_ner.models.tagger import Tagger
+
+if TYPE_CHECKING:
+    from snakemake.script import Snakemake
+
+snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
 set_threads(snakemake.threads)

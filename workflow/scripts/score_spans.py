@@ -1,5 +1,12 @@
+from typing import TYPE_CHECKING
+
 from clinical_ner.evaluation.brat_scoring import read_folders, score_inputs
 from clinical_ner.logs import configure_logging
+
+if TYPE_CHECKING:
+    from snakemake.script import Snakemake
+
+snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
 inputs = read_folders(snakemake.input.gold, snakemake.input.predicted, snakemake.params.label_map)

@@ -1,8 +1,14 @@
 import csv
+from typing import TYPE_CHECKING
 
 from clinical_ner.data.jsonl import read_sentences, write_sentences
-from clinical_ner.logs import configure_logging
 from clinical_ner.data.split import partition_sentences, split_documents
+from clinical_ner.logs import configure_logging
+
+if TYPE_CHECKING:
+    from snakemake.script import Snakemake
+
+snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
 settings = snakemake.params.split

@@ -1,13 +1,19 @@
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from clinical_ner.models.encoders import EncoderSpec
 from clinical_ner.data.jsonl import read_sentences
 from clinical_ner.labels import bio_labels
 from clinical_ner.logs import configure_logging
 from clinical_ner.models.card import write_training_card
+from clinical_ner.models.encoders import EncoderSpec
 from clinical_ner.models.training import TrainSettings, train
+
+if TYPE_CHECKING:
+    from snakemake.script import Snakemake
+
+snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
 selected = json.loads(Path(snakemake.input.selected).read_text())

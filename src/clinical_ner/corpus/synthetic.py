@@ -34,13 +34,31 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from clinical_ner.labels import ENTITY_TYPES
-from clinical_ner.data.records import Entity
 from clinical_ner.corpus.lexicon import (
-    CLASSES, COMPLAINTS, CONSULTS, DRUGS, DURATIONS, FORMS, FREQ_ABBR, FREQ_ONCE, FREQ_SIG, FREQ_SIG_PRN,
-    FREQ_WORDS, HELD_OUT_CONDITIONS, INDUCED, NON_DRUG_CAUSES, NUMBER_WORDS, PLAIN_CONDITIONS, PRN_WORDS,
-    ROUTES, SERVICES, SWELLING_PAIRS, DrugInfo,
+    CLASSES,
+    COMPLAINTS,
+    CONSULTS,
+    DRUGS,
+    DURATIONS,
+    FORMS,
+    FREQ_ABBR,
+    FREQ_ONCE,
+    FREQ_SIG,
+    FREQ_SIG_PRN,
+    FREQ_WORDS,
+    HELD_OUT_CONDITIONS,
+    INDUCED,
+    NON_DRUG_CAUSES,
+    NUMBER_WORDS,
+    PLAIN_CONDITIONS,
+    PRN_WORDS,
+    ROUTES,
+    SERVICES,
+    SWELLING_PAIRS,
+    DrugInfo,
 )
+from clinical_ner.data.records import Entity
+from clinical_ner.labels import ENTITY_TYPES
 
 Span = tuple[int, int]
 Relation = tuple[str, str, str, str]  # (id, type, Arg1 entity id, Arg2 entity id)
@@ -90,9 +108,9 @@ def sentence_counts(text: str, spans: Iterable[Sequence[Span]]) -> tuple[int, in
 
 
 class _Ent:
-    __slots__ = ("label", "spans", "frag", "absolute")
+    __slots__ = ("absolute", "frag", "label", "spans")
 
-    def __init__(self, label: str, spans: list[Span], frag: "_Frag") -> None:
+    def __init__(self, label: str, spans: list[Span], frag: _Frag) -> None:
         self.label = label
         self.spans = spans
         self.frag = frag
@@ -109,7 +127,7 @@ class _Frag:
         if text:
             self.lit(text)
 
-    def lit(self, text: str) -> "_Frag":
+    def lit(self, text: str) -> _Frag:
         self.parts.append(text)
         self.pos += len(text)
         return self
@@ -330,7 +348,10 @@ class _Drug:
         if style == "word":
             return rng.choice(("one", "two", "one", "1-2", "half a", "three"))
         if style == "narr":
-            unit = {"inh": ("puffs", "puffs"), "neb": ("nebs", "nebulizers"), "iv": ("amp", "amps"), "sc": ("units", "units"), "cap": ("capsule", "capsules"), "eye": ("drop", "drops")}.get(kind, ("tab", "tablets"))
+            unit = {
+                "inh": ("puffs", "puffs"), "neb": ("nebs", "nebulizers"), "iv": ("amp", "amps"),
+                "sc": ("units", "units"), "cap": ("capsule", "capsules"), "eye": ("drop", "drops"),
+            }.get(kind, ("tab", "tablets"))
             n = rng.choice((1, 2, 2, 3))
             count = rng.choice((str(n), NUMBER_WORDS[n].lower()))
             return f"{count} {unit[0] if n == 1 else unit[1]}"
@@ -616,7 +637,8 @@ LABS: tuple[str, ...] = (
 )
 FOLLOWUPS: tuple[str, ...] = (
     "Please follow up with Dr. [**Last Name (STitle) {id}**] in {n} weeks.",
-    "Provider: [**First Name11 (Name Pattern1) {id}**] [**Last Name (NamePattern4) {id2}**], MD Phone:[**Telephone/Fax (1) {id2}**] Date/Time:[**{date} 10:00**]",
+    "Provider: [**First Name11 (Name Pattern1) {id}**] [**Last Name (NamePattern4) {id2}**], MD "
+    "Phone:[**Telephone/Fax (1) {id2}**] Date/Time:[**{date} 10:00**]",
     "Follow up with your PCP within {n} week.",
     "Department: CARDIOLOGY When: [**{date}**] at 2:30 PM",
 )
@@ -673,7 +695,8 @@ class _Writer:
             "hct": f"{rng.uniform(22, 46):.1f}", "mcv": rng.randint(78, 102), "plt": rng.randint(90, 450),
             "glu": rng.randint(70, 320), "bun": rng.randint(7, 68), "na": rng.randint(128, 146), "cl": rng.randint(95, 110),
             "hco3": rng.randint(18, 31), "pt": f"{rng.uniform(10.5, 30):.1f}", "ptt": f"{rng.uniform(24, 80):.1f}",
-            "id": rng.randint(100, 9999), "id2": rng.randint(100, 9999), "partner": rng.choice(("wife", "husband", "son", "daughter", "partner")),
+            "id": rng.randint(100, 9999), "id2": rng.randint(100, 9999),
+            "partner": rng.choice(("wife", "husband", "son", "daughter", "partner")),
             "py": rng.choice((10, 20, 30, 40, 50)), "job": rng.choice(("teacher", "electrician", "nurse", "accountant", "bus driver")),
             "fl": rng.choice(("1.5", "2")),
         }
@@ -745,7 +768,10 @@ class _Writer:
             letter.add(f"Admission Date: {admit}")
             letter.add(f"Discharge Date: {leave}")
         letter.blank()
-        letter.add(f"Date of Birth:  [**{self.year - rng.randint(25, 95)}-{rng.randint(1, 12)}-{rng.randint(1, 28)}**]             Sex:   {self.pron['sex']}")
+        letter.add(
+            f"Date of Birth:  [**{self.year - rng.randint(25, 95)}-{rng.randint(1, 12)}-{rng.randint(1, 28)}**]"
+            f"             Sex:   {self.pron['sex']}"
+        )
         letter.blank()
         letter.add(f"Service: {rng.choice(SERVICES)}")
         letter.blank()
@@ -762,7 +788,10 @@ class _Writer:
         self.header("hpi")
         age = rng.randint(22, 97)
         sex = rng.choice(("female", "woman", "F")) if self.pron["he"] == "she" else rng.choice(("male", "man", "M"))
-        intro = f"{age} year old {sex} with a history of {', '.join(rng.sample(lex.conditions, rng.randint(1, 3)))} who presents with {rng.choice(COMPLAINTS)}."
+        intro = (
+            f"{age} year old {sex} with a history of {', '.join(rng.sample(lex.conditions, rng.randint(1, 3)))}"
+            f" who presents with {rng.choice(COMPLAINTS)}."
+        )
         hpi = [_Frag(intro)]
         if rng.random() < 0.4:
             hpi.append(self.narrative())

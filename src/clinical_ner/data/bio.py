@@ -25,10 +25,10 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 
-from clinical_ner.labels import ENTITY_TYPES, OUTSIDE
 from clinical_ner.data.records import Document, Entity, Sentence, Span
 from clinical_ner.data.report import CorpusReport
 from clinical_ner.data.tokenization import sentence_spans, split_token_spans, token_spans, trim_span
+from clinical_ner.labels import ENTITY_TYPES, OUTSIDE
 
 _LABEL_RANK = {label: rank for rank, label in enumerate(ENTITY_TYPES)}
 

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from clinical_ner.atomic import atomic_write_text
-from clinical_ner.errors import InputError
-from clinical_ner.labels import map_label
 from clinical_ner.data.records import Document, Entity, Span
 from clinical_ner.data.report import CorpusReport
+from clinical_ner.errors import InputError
+from clinical_ner.labels import map_label
 
 SKIPPED_KINDS: dict[str, str] = {
     "A": "attribute", "M": "attribute", "R": "relation", "E": "event",

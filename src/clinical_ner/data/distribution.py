@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from clinical_ner.errors import InputError
 from clinical_ner.data.jsonl import read_sentences
-from clinical_ner.labels import OUTSIDE, bio_labels
 from clinical_ner.data.records import Sentence
+from clinical_ner.errors import InputError
+from clinical_ner.labels import OUTSIDE, bio_labels
 
 Regimes = Mapping[str, Mapping[str, Sequence[Sentence]]]
 """regime -> split -> sentences, e.g. `{"full": {"train": [...], "val": [...]}, "downsampled": {...}}`."""

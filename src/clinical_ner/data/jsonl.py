@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from clinical_ner.atomic import atomic_open
-from clinical_ner.errors import InputError
 from clinical_ner.data.records import Sentence
+from clinical_ner.errors import InputError
 
 
 def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:

@@ -77,7 +77,7 @@ class Sentence:
         }
 
     @classmethod
-    def from_dict(cls, row: dict[str, Any]) -> "Sentence":
+    def from_dict(cls, row: dict[str, Any]) -> Sentence:
         return cls(
             doc_id=row["doc_id"],
             index=int(row["sent"]),

@@ -68,7 +68,7 @@ class CorpusReport:
             errors.append("kept_by_type does not sum to entities_kept")
         return errors
 
-    def merge(self, other: "CorpusReport") -> "CorpusReport":
+    def merge(self, other: CorpusReport) -> CorpusReport:
         """A new report adding up `self` and `other` (warnings concatenated)."""
         merged = CorpusReport(source="+".join(s for s in (self.source, other.source) if s))
         for name in _COUNTS:
@@ -92,7 +92,7 @@ class CorpusReport:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "CorpusReport":
+    def from_dict(cls, data: Mapping[str, Any]) -> CorpusReport:
         """Inverse of `to_dict` (derived keys ignored), e.g. to merge per-source report files."""
         report = cls(source=data.get("source", ""))
         for name in _COUNTS:

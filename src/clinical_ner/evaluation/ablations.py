@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from clinical_ner.labels import ENTITY_TYPES, OUTSIDE
 from clinical_ner.evaluation.metrics import Row, classification_report_frame, row_tags, to_token_level
+from clinical_ner.labels import ENTITY_TYPES, OUTSIDE
 
 AVERAGES: tuple[tuple[str, str], ...] = (("macro", "macro avg"), ("micro", "micro avg"), ("weighted", "weighted avg"))
 FRAME_COLUMNS: tuple[str, ...] = ("ablation", "average", "precision", "recall", "f1")

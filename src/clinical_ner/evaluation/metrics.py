@@ -24,7 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-from clinical_ner.labels import ENTITY_TYPES, OUTSIDE, bio_labels, token_level as merge_bio
+from clinical_ner.labels import ENTITY_TYPES, OUTSIDE, bio_labels
+from clinical_ner.labels import token_level as merge_bio
 
 AVERAGE_ROWS: tuple[str, ...] = ("micro avg", "macro avg", "weighted avg")
 COLUMNS: tuple[str, ...] = ("precision", "recall", "f1", "support")

@@ -25,11 +25,11 @@ from typing import Any
 
 import pandas as pd
 
-from clinical_ner.evaluation.ablations import ablations
-from clinical_ner.errors import InputError
 from clinical_ner.data.jsonl import iter_jsonl
-from clinical_ner.labels import ENTITY_TYPES
+from clinical_ner.errors import InputError
+from clinical_ner.evaluation.ablations import ablations
 from clinical_ner.evaluation.metrics import AVERAGE_ROWS, Row, bio_strict, confusion_bio, confusion_token, token_level
+from clinical_ner.labels import ENTITY_TYPES
 
 FRAME_KEYS: tuple[str, ...] = ("bio_strict", "token_level", "confusion_bio", "confusion_token", "ablations")
 REPORT_KEYS: tuple[str, ...] = ("bio_strict", "token_level")

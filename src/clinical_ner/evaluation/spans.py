@@ -23,8 +23,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from clinical_ner.labels import ENTITY_TYPES
 from clinical_ner.data.records import Document, Entity, Span
+from clinical_ner.labels import ENTITY_TYPES
 
 MODES: tuple[str, ...] = ("strict", "lenient")
 FRAME_COLUMNS: tuple[str, ...] = ("mode", "label", "precision", "recall", "f1", "tp", "fp", "fn")

@@ -11,6 +11,7 @@ prediction, in order, and an entity near a window edge is predicted from the win
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +22,6 @@ import torch
 from clinical_ner.data.bio import decode_tags
 from clinical_ner.data.records import Sentence
 
-IGNORE = -100
 WINDOW_OVERLAP = 0.5  # fraction of a window's sub-words shared with the next window of the same sentence
 
 
@@ -64,10 +64,8 @@ def special_affixes(tokenizer: Any) -> tuple[list[int], list[int]]:
         prefix = [tokenizer.cls_token_id] if tokenizer.cls_token_id is not None else []
         suffix = [tokenizer.sep_token_id] if tokenizer.sep_token_id is not None else []
     affixes = (list(prefix), list(suffix))
-    try:
+    with contextlib.suppress(AttributeError):  # tokenizer objects without attribute assignment
         tokenizer._clinical_ner_affixes = affixes
-    except AttributeError:  # pragma: no cover - tokenizer objects without attribute assignment
-        pass
     return affixes
 
 

@@ -10,6 +10,7 @@ labels) is ignored and replaced.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -97,7 +98,5 @@ def remove_checkpoint(folder: str | Path) -> None:
     folder = Path(folder)
     for name in (CHECKPOINT_FILE, f".{CHECKPOINT_FILE}.partial"):
         (folder / name).unlink(missing_ok=True)
-    try:
+    with contextlib.suppress(OSError):  # other files left in it
         folder.rmdir()
-    except OSError:
-        pass

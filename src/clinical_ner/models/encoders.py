@@ -9,6 +9,7 @@ import json
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,7 @@ def learn_wordpiece_vocab(
     pair_count: Counter[tuple[str, str]] = Counter()
     pair_words: dict[tuple[str, str], set[int]] = {}
     for i, syms in enumerate(symbols):
-        for pair in zip(syms, syms[1:]):
+        for pair in pairwise(syms):
             if pair[0] in allowed and pair[1] in allowed:
                 pair_count[pair] += freq[i]
                 pair_words.setdefault(pair, set()).add(i)
@@ -172,7 +173,7 @@ def learn_wordpiece_vocab(
         changed: set[tuple[str, str]] = set()
         for i in sorted(pair_words.pop(pair, ())):
             syms, f = symbols[i], freq[i]
-            for old in zip(syms, syms[1:]):
+            for old in pairwise(syms):
                 if old in pair_count:
                     pair_count[old] -= f
                     changed.add(old)
@@ -186,7 +187,7 @@ def learn_wordpiece_vocab(
                     out.append(syms[k])
                     k += 1
             symbols[i] = out
-            for new in zip(out, out[1:]):
+            for new in pairwise(out):
                 if new[0] in allowed and new[1] in allowed:
                     pair_count[new] += f
                     pair_words.setdefault(new, set()).add(i)

@@ -5,7 +5,8 @@
 * Notes are tagged in chunks of whole notes (up to `chunk_sentences` sentences): all sentences of a chunk
   are batched together, sorted by length, so short notes share batches.
 * Each ``.ann`` is written atomically (`brat.write_ann`), so a crash leaves complete files only (a re-run
-  deletes the temporary files a killed run left); a re-run skips notes whose ``.ann`` is newer than both the note and the model (``overwrite`` forces).
+  deletes the temporary files a killed run left); a re-run skips notes whose ``.ann`` is newer than both
+  the note and the model (``overwrite`` forces).
 * Each entity carries its confidence (`predict.CONFIDENCE_RULE`) as a BRAT note line; entities below
   `min_confidence` are left out and counted.
 * ``predict_report.json`` in the output folder: notes found, read, tagged, up to date, skipped (by reason,

@@ -11,7 +11,7 @@ PROGRESS_SECONDS = 30.0
 
 def duration(seconds: float) -> str:
     """``1h02m``, ``4m05s``, ``12s``."""
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

@@ -12,12 +12,12 @@ import torch
 from torch import nn
 
 from clinical_ner import __version__
+from clinical_ner.data.records import Sentence
 from clinical_ner.models.alignment import Window, collate, gather_words, make_windows, stitch, window_report
 from clinical_ner.models.decoding import allowed_transitions, check_decoding
 from clinical_ner.models.device import autocast, pick_device
 from clinical_ner.models.encoders import load_pretrained, quiet_transformers
 from clinical_ner.models.heads import make_head
-from clinical_ner.data.records import Sentence
 
 TAGGER_FILE = "tagger.json"
 HEAD_FILE = "head.pt"
@@ -253,7 +253,7 @@ class Tagger(nn.Module):
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path, device: str | torch.device | None = None) -> "Tagger":
+    def load(cls, folder: str | Path, device: str | torch.device | None = None) -> Tagger:
         """Load a tagger written by `save` from the folder alone (no network), in eval mode."""
         folder = Path(folder)
         config_path = folder / TAGGER_FILE

@@ -199,11 +199,11 @@ class Trainer:
             self.progress.step(
                 epoch, self.settings.epochs, k + 1, len(batches), self.global_step, running / len(losses), tokens
             )
-            if self.checkpoint_dir is not None and k + 1 < len(batches):
-                if time.perf_counter() - saved >= self.checkpoint_seconds:
-                    seconds = spent + time.perf_counter() - started
-                    self.checkpoint({"rng": epoch_rng, "losses": losses, "tokens": n_tokens, "seconds": seconds})
-                    saved = time.perf_counter()
+            due = time.perf_counter() - saved >= self.checkpoint_seconds
+            if self.checkpoint_dir is not None and k + 1 < len(batches) and due:
+                seconds = spent + time.perf_counter() - started
+                self.checkpoint({"rng": epoch_rng, "losses": losses, "tokens": n_tokens, "seconds": seconds})
+                saved = time.perf_counter()
         seconds = spent + time.perf_counter() - started
         return {
             "epoch": epoch,

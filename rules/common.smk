@@ -27,6 +27,8 @@ MODELS = cfg.model_names(config)
 SOURCES = ["train", "test"] + (["dev"] if config["split"]["use_dev"] else [])
 HEAD_NAMES = {"apt": "Apt", "crf": "CRF"}
 TYPES = cfg.entity_types(config)  # the label map's targets
+# (regime, split) of every sentence file whose labels are counted (study Fig. 3).
+DISTRIBUTION_PARTS = [(regime, split) for regime in ("full", "downsampled") for split in ("train", "val", "test")]
 
 
 wildcard_constraints:

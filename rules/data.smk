@@ -97,11 +97,7 @@ rule downsample:
 rule label_distribution:
     """Label frequencies before and after down-sampling (study Fig. 3)."""
     input:
-        expand(
-            f"{RESULTS}/data/{{regime}}/{{split}}.jsonl",
-            regime=["full", "downsampled"],
-            split=["train", "val", "test"],
-        ),
+        [f"{RESULTS}/data/{regime}/{split}.jsonl" for regime, split in DISTRIBUTION_PARTS],
     output:
         labels=f"{RESULTS}/data/label_distribution.csv",
         sentences=f"{RESULTS}/data/sentence_counts.csv",
@@ -111,6 +107,8 @@ rule label_distribution:
             category="Data",
         ),
         pdf=f"{RESULTS}/figures/label_distribution.pdf",
+    params:
+        parts=DISTRIBUTION_PARTS,
     log:
         f"{RESULTS}/logs/label_distribution.log",
     benchmark:

@@ -1,19 +1,14 @@
-EVAL_FILES = [
-    "bio_strict.csv",
-    "token_level.csv",
-    "confusion_bio.csv",
-    "confusion_token.csv",
-    "ablations.csv",
-    "summary.json",
-]
-
-
 rule evaluate:
     """BIO-strict and token-level reports, confusion matrices and the token-level ablations of one run."""
     input:
-        f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/test.jsonl",
+        predictions=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/test.jsonl",
     output:
-        [f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/{name}" for name in EVAL_FILES],
+        bio_strict=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/bio_strict.csv",
+        token_level=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/token_level.csv",
+        confusion_bio=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/confusion_bio.csv",
+        confusion_token=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/confusion_token.csv",
+        ablations=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/ablations.csv",
+        summary=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/summary.json",
     params:
         types=TYPES,
     log:

@@ -1,4 +1,3 @@
-TABLES = table_stems()
 RUN_FIGURES = [
     "report_bio_strict",
     "report_token_level",
@@ -48,24 +47,26 @@ rule table_parameters:
 rule make_tables:
     """Tables II-IV, token-level, full vs down-sampled and span-level comparisons (CSV, Markdown, LaTeX)."""
     input:
-        evaluations=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/summary.json"),
+        bio_strict=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/bio_strict.csv"),
+        token_level=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/token_level.csv"),
+        ablations=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/ablations.csv"),
         spans=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans.csv"),
         spans_n2c2=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans_n2c2.csv"),
     output:
-        [
-            (
+        # one named output per table: stem -> its .csv, .md (in the report) and .tex
+        **{
+            stem: [
+                f"{RESULTS}/tables/{stem}.csv",
                 report(
-                    f"{RESULTS}/tables/{stem}.{ext}",
+                    f"{RESULTS}/tables/{stem}.md",
                     caption="../report/table.rst",
                     category="Tables",
-                    labels={"table": stem, "format": ext},
-                )
-                if ext == "md"
-                else f"{RESULTS}/tables/{stem}.{ext}"
-            )
-            for stem in TABLES
-            for ext in ("csv", "md", "tex")
-        ],
+                    labels={"table": stem, "format": "md"},
+                ),
+                f"{RESULTS}/tables/{stem}.tex",
+            ]
+            for stem in table_stems()
+        },
     params:
         runs=model_runs(),
         names=display_names(),
@@ -87,21 +88,26 @@ rule make_tables:
 rule plot_run:
     """Per-run figures: classification-report heatmaps, confusion matrices, training curves."""
     input:
-        evaluation=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/summary.json",
+        bio_strict=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/bio_strict.csv",
+        token_level=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/token_level.csv",
+        confusion_bio=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/confusion_bio.csv",
+        confusion_token=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/confusion_token.csv",
         candidates=candidate_dirs,
         final=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/final",
     output:
-        [
-            report(
-                f"{RESULTS}/figures/runs/{{encoder}}-{{head}}/{{regime}}/{name}.png",
-                caption="../report/run_figure.rst",
-                category="Per-run figures",
-                subcategory="{encoder}-{head} ({regime})",
-                labels={"model": "{encoder}-{head}", "regime": "{regime}", "figure": name},
-            )
+        **{
+            name: [
+                report(
+                    f"{RESULTS}/figures/runs/{{encoder}}-{{head}}/{{regime}}/{name}.png",
+                    caption="../report/run_figure.rst",
+                    category="Per-run figures",
+                    subcategory="{encoder}-{head} ({regime})",
+                    labels={"model": "{encoder}-{head}", "regime": "{regime}", "figure": name},
+                ),
+                f"{RESULTS}/figures/runs/{{encoder}}-{{head}}/{{regime}}/{name}.pdf",
+            ]
             for name in RUN_FIGURES
-        ],
-        [f"{RESULTS}/figures/runs/{{encoder}}-{{head}}/{{regime}}/{name}.pdf" for name in RUN_FIGURES],
+        },
     params:
         name=lambda wildcards: display_names()[f"{wildcards.encoder}-{wildcards.head}"],
     log:

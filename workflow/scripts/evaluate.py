@@ -1,4 +1,3 @@
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clinical_ner.evaluation.run_files import evaluate_file
@@ -10,5 +9,5 @@ if TYPE_CHECKING:
 snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
-written = evaluate_file(snakemake.input[0], Path(snakemake.output[0]).parent, snakemake.params.types)
+written = evaluate_file(snakemake.input.predictions, dict(snakemake.output.items()), snakemake.params.types)
 log.info("wrote %s", ", ".join(str(p) for p in written))

@@ -12,9 +12,12 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 
 log = configure_logging(snakemake.log[0])
 settings = snakemake.params.synthetic
-out_dir = Path(snakemake.output.train).parent
 summary = generate_corpus(
-    out_dir, n_train_docs=settings["train_docs"], n_test_docs=settings["test_docs"], seed=settings["seed"]
+    None,
+    n_train_docs=settings["train_docs"],
+    n_test_docs=settings["test_docs"],
+    seed=settings["seed"],
+    folders={"train": snakemake.output.train, "test": snakemake.output.test},
 )
 Path(snakemake.output.summary).write_text(json.dumps(summary, indent=2) + "\n")
-log.info("synthetic corpus written to %s: %s", out_dir, json.dumps(summary))
+log.info("synthetic corpus written to %s and %s: %s", snakemake.output.train, snakemake.output.test, json.dumps(summary))

@@ -1,7 +1,6 @@
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clinical_ner.data.distribution import load_regimes, write_distribution
+from clinical_ner.data.distribution import read_regimes, write_distribution
 from clinical_ner.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -10,9 +9,8 @@ if TYPE_CHECKING:
 snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
-data_dir = Path(snakemake.input[0]).parent.parent
 counts, sentences = write_distribution(
-    load_regimes(data_dir),
+    read_regimes((regime, split, path) for (regime, split), path in zip(snakemake.params.parts, snakemake.input)),
     snakemake.output.labels,
     snakemake.output.sentences,
     [snakemake.output.png, snakemake.output.pdf],

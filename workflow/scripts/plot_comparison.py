@@ -18,6 +18,9 @@ rows = []
 for (model, regime), path in zip(snakemake.params.runs, snakemake.input.evaluations):
     summary = json.loads(Path(path).read_text())
     rows.append({"model": names[model], "regime": regime, "f1": summary["bio_strict"]["macro"]["f1"]})
-stem = Path(snakemake.output.png).with_suffix("")
-plot_regime_comparison(pd.DataFrame(rows), stem, title="Macro BIO-strict F1: full vs down-sampled training")
-log.info("wrote %s", stem)
+written = plot_regime_comparison(
+    pd.DataFrame(rows),
+    [snakemake.output.png, snakemake.output.pdf],
+    title="Macro BIO-strict F1: full vs down-sampled training",
+)
+log.info("wrote %s", ", ".join(map(str, written)))

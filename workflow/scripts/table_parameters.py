@@ -1,4 +1,3 @@
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -17,10 +16,9 @@ parameters = pd.read_csv(snakemake.input[0])
 counts = {split_model(model): int(n) for model, n in zip(parameters["model"], parameters["trainable"])}
 names = {split_model(model): name for model, name in snakemake.params.names.items()}
 reference = snakemake.params.reference
-stem = Path(snakemake.output[0]).with_suffix("")
 table = tables.parameter_table(counts, names, reference)
 tables.write_table(
-    table, stem,
+    table, list(snakemake.output),  # the declared .csv, .md and .tex
     f"Table I: trainable parameters per model (random weights from the architecture settings) and change "
     f"relative to {snakemake.params.reference_label} with the same head",
     formats={"change_percent": "{:+.2f}%"},

@@ -29,7 +29,7 @@ import json
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -981,19 +981,29 @@ def _split_stats(letters: Sequence[SyntheticLetter]) -> dict[str, Any]:
     }
 
 
-def generate_corpus(out_dir: str | Path, n_train_docs: int = 120, n_test_docs: int = 40, seed: int = 13) -> dict[str, Any]:
-    """Write `out_dir/train/*.txt|.ann` and `out_dir/test/*.txt|.ann`; return the corpus statistics.
+def generate_corpus(
+    out_dir: str | Path | None,
+    n_train_docs: int = 120,
+    n_test_docs: int = 40,
+    seed: int = 13,
+    folders: Mapping[str, str | Path] | None = None,
+) -> dict[str, Any]:
+    """Write `out_dir/train/*.txt|.ann` and `out_dir/test/*.txt|.ann` (or the `folders` given for `train`
+    and `test`); return the corpus statistics.
 
     Earlier `synth-*` files in those folders are removed first, so the folders hold exactly this corpus.
     """
     if n_train_docs < 0 or n_test_docs < 0:
         raise ValueError("document counts must not be negative")
-    out_dir = Path(out_dir)
+    if folders is None:
+        if out_dir is None:
+            raise ValueError("give out_dir or folders")
+        folders = {split: Path(out_dir) / split for split in ("train", "test")}
     summary: dict[str, Any] = {"seed": seed, "target_plain_fraction": TARGET_PLAIN_FRACTION}
     per_split: dict[str, Any] = {}
     all_letters: list[SyntheticLetter] = []
     for split, count in (("train", n_train_docs), ("test", n_test_docs)):
-        folder = out_dir / split
+        folder = Path(folders[split])
         folder.mkdir(parents=True, exist_ok=True)
         for old in sorted(folder.glob(f"synth-{split}-*")):
             if old.suffix in (".txt", ".ann"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -19,18 +19,22 @@ Regimes = Mapping[str, Mapping[str, Sequence[Sentence]]]
 SPLIT_ORDER = ("train", "val", "dev", "test")
 
 
+def read_regimes(files: Iterable[tuple[str, str, str | Path]]) -> dict[str, dict[str, list[Sentence]]]:
+    """Read `(regime, split, path)` sentence files into regime -> split -> sentences."""
+    data: dict[str, dict[str, list[Sentence]]] = {}
+    for regime, split, path in files:
+        data.setdefault(regime, {})[split] = read_sentences(path)
+    return data
+
+
 def load_regimes(
     data_dir: str | Path,
     regimes: Sequence[str] = ("full", "downsampled"),
     splits: Sequence[str] = ("train", "val", "test"),
 ) -> dict[str, dict[str, list[Sentence]]]:
     """Read `{data_dir}/{regime}/{split}.jsonl` for every file that exists (at least one must)."""
-    data: dict[str, dict[str, list[Sentence]]] = {}
-    for regime in regimes:
-        for split in splits:
-            path = Path(data_dir) / regime / f"{split}.jsonl"
-            if path.is_file():
-                data.setdefault(regime, {})[split] = read_sentences(path)
+    files = [(regime, split, Path(data_dir) / regime / f"{split}.jsonl") for regime in regimes for split in splits]
+    data = read_regimes(file for file in files if file[2].is_file())
     if not data:
         raise InputError(data_dir, f"no {{{','.join(regimes)}}}/{{{','.join(splits)}}}.jsonl files")
     return data

@@ -1,8 +1,8 @@
 """Figures: classification-report heatmaps, confusion matrices, training curves, regime comparison.
 
 Every figure is drawn on a stand-alone ``Figure`` with the Agg canvas (no pyplot global state, no
-display needed), laid out tightly and saved as ``{stem}.png`` (150 dpi) and ``{stem}.pdf``; each function
-returns ``[png_path, pdf_path]``.
+display needed), laid out tightly and saved as PNG (150 dpi) and PDF: each function takes a stem
+(``{stem}.png``, ``{stem}.pdf``) or the two files themselves, and returns ``[png_path, pdf_path]``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from clinical_ner.evaluation.metrics import AVERAGE_ROWS, row_normalise
+from clinical_ner.paths import Target, output_paths
 
 DPI = 150
 REGIME_ORDER: tuple[str, ...] = ("full", "downsampled")
@@ -27,14 +28,12 @@ def _new_figure(width: float, height: float) -> Figure:
     return figure
 
 
-def _save(figure: Figure, stem: str | Path) -> list[Path]:
-    stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
+def _save(figure: Figure, target: Target) -> list[Path]:
+    paths = output_paths(target, (".png", ".pdf"))
     figure.tight_layout()
-    paths = [stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".pdf")]
-    figure.savefig(paths[0], dpi=DPI)
-    figure.savefig(paths[1])
-    return paths
+    figure.savefig(paths[".png"], dpi=DPI)
+    figure.savefig(paths[".pdf"])
+    return list(paths.values())
 
 
 def _annotate(ax, values: np.ndarray, texts: list[list[str]], vmax: float, fontsize: float) -> None:
@@ -47,7 +46,7 @@ def _annotate(ax, values: np.ndarray, texts: list[list[str]], vmax: float, fonts
                     color="white" if dark else "black")
 
 
-def plot_classification_report(frame: pd.DataFrame, stem: str | Path, title: str) -> list[Path]:
+def plot_classification_report(frame: pd.DataFrame, stem: Target, title: str) -> list[Path]:
     """Heatmap of precision/recall/F1 per row of a ``metrics.classification_report_frame`` (annotated)."""
     columns = [c for c in ("precision", "recall", "f1") if c in frame.columns]
     if not columns or frame.empty:
@@ -73,7 +72,7 @@ def plot_classification_report(frame: pd.DataFrame, stem: str | Path, title: str
     return _save(figure, stem)
 
 
-def plot_confusion(frame: pd.DataFrame, stem: str | Path, title: str, normalise: bool = True) -> list[Path]:
+def plot_confusion(frame: pd.DataFrame, stem: Target, title: str, normalise: bool = True) -> list[Path]:
     """Confusion-matrix heatmap (gold rows, predicted columns); `normalise` divides each row by its sum."""
     if frame.empty:
         raise ValueError("empty confusion matrix")
@@ -100,7 +99,7 @@ def plot_confusion(frame: pd.DataFrame, stem: str | Path, title: str, normalise:
     return _save(figure, stem)
 
 
-def plot_training_curves(histories: Mapping[str, pd.DataFrame], stem: str | Path, title: str = "Training") -> list[Path]:
+def plot_training_curves(histories: Mapping[str, pd.DataFrame], stem: Target, title: str = "Training") -> list[Path]:
     """Loss (train solid, validation dashed) and validation macro-F1 per epoch, one colour per run."""
     if not histories:
         raise ValueError("no training histories to plot")
@@ -132,7 +131,7 @@ def plot_training_curves(histories: Mapping[str, pd.DataFrame], stem: str | Path
 
 
 def plot_regime_comparison(
-    df: pd.DataFrame, stem: str | Path, title: str = "Full vs down-sampled training", metric: str = "f1"
+    df: pd.DataFrame, stem: Target, title: str = "Full vs down-sampled training", metric: str = "f1"
 ) -> list[Path]:
     """Grouped bars: one group per model, one bar per regime (full, downsampled, then any other)."""
     missing = {"model", "regime", metric} - set(df.columns)

@@ -1,6 +1,7 @@
 """Glue: prediction rows -> every metric frame, and the files under results/eval/{model}/{regime}/.
 
-Files written by :func:`write_evaluation` (one CSV per frame, named after its key):
+Files written by :func:`write_evaluation` (one CSV per frame; in a folder they are named after the key,
+a workflow rule names each file itself, keyed as below):
 
 * ``bio_strict.csv``, ``token_level.csv``: ``label,precision,recall,f1,support``; the labels, then
   ``micro avg``, ``macro avg``, ``weighted avg`` (see ``metrics``).
@@ -89,35 +90,53 @@ def summarise(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     return summary
 
 
+def evaluation_paths(out: str | Path | Mapping[str, str | Path], keys: Iterable[str]) -> dict[str, Path]:
+    """Frame key (and ``summary``) -> file: ``{out}/{key}.csv`` and ``{out}/summary.json`` for a folder,
+    else the mapping's own files (a workflow rule's named outputs), which must name every key."""
+    keys = [*keys, "summary"]
+    if isinstance(out, (str, Path)):
+        return {key: Path(out) / (SUMMARY_FILE if key == "summary" else f"{key}.csv") for key in keys}
+    missing = [key for key in keys if key not in out]
+    if missing:
+        raise ValueError(f"no output file for {missing}")
+    return {key: Path(out[key]) for key in keys}
+
+
 def write_evaluation(
-    frames: Mapping[str, pd.DataFrame], out_dir: str | Path, extra: Mapping[str, Any] | None = None
+    frames: Mapping[str, pd.DataFrame],
+    out: str | Path | Mapping[str, str | Path],
+    extra: Mapping[str, Any] | None = None,
 ) -> list[Path]:
-    """Write every frame as ``{key}.csv`` and ``summary.json`` (plus `extra` keys); return the paths."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write every frame as CSV and the summary JSON (plus `extra` keys) to a folder or the files given
+    (see :func:`evaluation_paths`); return the paths."""
+    paths = evaluation_paths(out, frames)
+    for path in paths.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
     written = []
     for key, frame in frames.items():
-        path = out_dir / f"{key}.csv"
+        path = paths[key]
         keep_index = not isinstance(frame.index, pd.RangeIndex)
         frame.to_csv(path, index=keep_index, float_format="%.6f")
         written.append(path)
     summary = summarise(frames)
     if extra:
         summary.update(extra)
-    path = out_dir / SUMMARY_FILE
+    path = paths["summary"]
     path.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     written.append(path)
     return written
 
 
-def evaluate_file(pred_path: str | Path, out_dir: str | Path, types: Iterable[str] = ENTITY_TYPES) -> list[Path]:
-    """Read a prediction JSONL file, evaluate it and write the results folder."""
+def evaluate_file(
+    pred_path: str | Path, out: str | Path | Mapping[str, str | Path], types: Iterable[str] = ENTITY_TYPES
+) -> list[Path]:
+    """Read a prediction JSONL file, evaluate it and write the results (a folder or the files given)."""
     rows = read_prediction_rows(pred_path)
     try:
         frames = evaluate_rows(rows, types)
     except ValueError as error:
         raise InputError(pred_path, str(error)) from None
-    return write_evaluation(frames, out_dir, {"n_sentences": len(rows)})
+    return write_evaluation(frames, out, {"n_sentences": len(rows)})
 
 
 def read_report(path: str | Path) -> pd.DataFrame:

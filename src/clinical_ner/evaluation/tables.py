@@ -8,7 +8,7 @@ semantics, same layout) ``model, regime, mode, label, precision, recall, f1, tp,
 :func:`load_frames` read them from ``results/eval/{model}/{regime}/``; :func:`results_from_frames` builds
 them from in-memory ``evaluation.evaluate_rows`` outputs.
 
-:func:`write_table` writes ``stem.csv`` (raw numbers), ``stem.md`` (pipe table, caption line
+:func:`write_table` writes ``stem.csv`` (raw numbers) (or three files given by the caller), ``stem.md`` (pipe table, caption line
 ``Table: ...`` below, best value per chosen column in ``**bold**``) and ``stem.tex`` (a ``table`` float
 with ``\\caption``, ``\\label{tab:<stem name>}`` and a ``tabular``; best value in ``\\textbf{}``).
 """
@@ -24,6 +24,7 @@ import pandas as pd
 
 from clinical_ner.evaluation.ablations import ablation_views
 from clinical_ner.evaluation.run_files import REPORT_KEYS, SUMMARY_FILE, summarise
+from clinical_ner.paths import Target, output_paths
 
 RESULT_COLUMNS: tuple[str, ...] = ("model", "regime", "view", "average", "precision", "recall", "f1")
 METRICS: tuple[str, ...] = ("precision", "recall", "f1")
@@ -261,21 +262,21 @@ def best_mask(df: pd.DataFrame, best_columns: Sequence[str], higher_is_better: b
 
 def write_table(
     df: pd.DataFrame,
-    stem: str | Path,
+    stem: Target,
     caption: str,
     best_columns: Sequence[str] = (),
     higher_is_better: bool = True,
     digits: int = 4,
     formats: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """Write ``stem.csv``, ``stem.md`` and ``stem.tex``; mark the best value of each of `best_columns`.
+    """Write ``stem.csv``, ``stem.md`` and ``stem.tex`` (or the three files given); mark the best value of
+    each of `best_columns`.
 
     A non-default index is written as leading columns. `formats` maps a column to a ``str.format`` pattern
     (e.g. ``{"percent_of_reference": "{:.1f}"}``); otherwise ints get thousands separators and floats
     `digits` decimals. Returns the three paths.
     """
-    stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = output_paths(stem, (".csv", ".md", ".tex"))
     if not isinstance(df.index, pd.RangeIndex):
         df = df.reset_index()
     df = df.reset_index(drop=True)
@@ -285,7 +286,7 @@ def write_table(
     cells = [[_format(v, digits, formats.get(c)) for c, v in zip(df.columns, row)] for row in df.itertuples(index=False)]
     numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
 
-    csv_path = stem.with_name(stem.name + ".csv")
+    csv_path = paths[".csv"]
     df.to_csv(csv_path, index=False)
 
     md_lines = ["| " + " | ".join(c.replace("|", "\\|") for c in columns) + " |",
@@ -297,7 +298,7 @@ def write_table(
             out.append(f"**{cell}**" if mask.iat[i, j] else cell)
         md_lines.append("| " + " | ".join(out) + " |")
     md_lines += ["", f"Table: {caption}", ""]
-    md_path = stem.with_name(stem.name + ".md")
+    md_path = paths[".md"]
     md_path.write_text("\n".join(md_lines), encoding="utf-8")
 
     spec = "".join("r" if n else "l" for n in numeric)
@@ -305,7 +306,7 @@ def write_table(
         r"\begin{table}[ht]",
         r"\centering",
         rf"\caption{{{latex_escape(caption)}}}",
-        rf"\label{{tab:{stem.name}}}",
+        rf"\label{{tab:{csv_path.stem}}}",
         rf"\begin{{tabular}}{{{spec}}}",
         r"\hline",
         " & ".join(latex_escape(c) for c in columns) + r" \\",
@@ -318,6 +319,6 @@ def write_table(
             out.append(rf"\textbf{{{cell}}}" if mask.iat[i, j] else cell)
         tex_lines.append(" & ".join(out) + r" \\")
     tex_lines += [r"\hline", r"\end{tabular}", r"\end{table}", ""]
-    tex_path = stem.with_name(stem.name + ".tex")
+    tex_path = paths[".tex"]
     tex_path.write_text("\n".join(tex_lines), encoding="utf-8")
     return [csv_path, md_path, tex_path]

@@ -41,20 +41,25 @@ wildcard_constraints:
 
 
 def default_resource(name):
-    return config["resources"]["default"].get(name, {"threads": 1, "mem_mb": 2000, "runtime": 30}[name])
+    """Resource of a data/evaluation job from `resources.default` (memory and runtime grow per attempt)."""
+
+    def get(wildcards, attempt):
+        return cfg.job_resource(config, name, attempt=attempt)
+
+    return get
 
 
 def train_resource(name):
-    """Resource of a training job, per encoder (GPUs only where the config asks for them)."""
+    """Resource of a job running an encoder, per encoder (GPUs only where the config asks for them)."""
 
-    def get(wildcards, **_):
-        return cfg.encoder_resources(config, wildcards.encoder)[name]
+    def get(wildcards, attempt):
+        return cfg.job_resource(config, name, encoder=wildcards.encoder, attempt=attempt)
 
     return get
 
 
 def train_threads(wildcards):
-    return cfg.encoder_resources(config, wildcards.encoder)["threads"]
+    return cfg.job_resource(config, "threads", encoder=wildcards.encoder)
 
 
 def corpus_folder(source):

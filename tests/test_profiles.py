@@ -1,12 +1,17 @@
-"""Snakemake profiles: GPUs on the training jobs only, CPU everywhere else.
+"""Snakemake profiles: the config sizes every job, the profile maps jobs to the site.
 
-A dry run (no sbatch needed: Snakemake's dry run never submits) with the SLURM profile prints
-every job's resources; the training rules must ask for one GPU on the GPU partition, no other rule
-may. profiles/slurm-local (the CPU-only CI cluster) must mirror profiles/slurm minus the GPUs.
+One source of truth for resources: the workflow config (`resources:`, per encoder) gives threads,
+memory, runtime and GPUs; profiles/slurm gives the executor, retries and the site's partitions
+(partitions.yaml), from which the SLURM plugin picks each job's partition. A dry run (no sbatch:
+Snakemake's dry run never submits) prints every job's resources; the plugin's own functions turn them
+into the sbatch arguments, which are checked per rule: with a GPU config (config/paper.yaml) the jobs
+that run an encoder get one GPU on the GPU partition and nothing else does; with the CPU default no job
+asks for a GPU. profiles/slurm-local (the CPU-only CI cluster) must mirror profiles/slurm.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 import sys
@@ -16,10 +21,13 @@ import pytest
 import yaml
 from workflow_helpers import copy_workflow
 
+from clinical_ner.config import GROWS_WITH_ATTEMPT, job_resource, validate_config
+
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "profiles"
-TRAINING_RULES = {"pretrain_stand_in", "train_candidate", "train_final"}
+ENCODER_RULES = {"pretrain_stand_in", "train_candidate", "train_final", "predict_test"}
 GPU_KEYS = {"gpu", "gpus", "gpu_model", "gres", "nvidia_gpu"}
+SIZE_KEYS = {"mem_mb", "runtime", "threads", "cpus_per_task", *GPU_KEYS}
 
 
 def _profile(name: str) -> dict:
@@ -29,39 +37,27 @@ def _profile(name: str) -> dict:
 # ------------------------------------------------------------------ static checks
 
 
-def test_slurm_profile_uses_the_executor_plugin():
+def test_slurm_profile_holds_site_settings_not_sizes():
     slurm = _profile("slurm")
     assert slurm["executor"] == "slurm"
-    assert slurm["rerun-incomplete"] is True
+    assert slurm["rerun-incomplete"] is True and slurm["slurm-requeue"] is True
     assert slurm["latency-wait"] >= 30
-    for key in ("slurm_partition", "runtime", "mem_mb", "cpus_per_task"):
-        assert key in slurm["default-resources"], key
-    for key in GPU_KEYS:
-        assert key not in slurm["default-resources"], f"default-resources must not request GPUs ({key})"
+    assert slurm["retries"] >= 1, "failed jobs (OOM, time limit, node failure) must be re-submitted"
+    assert "set-resources" not in slurm and "set-threads" not in slurm, "job sizes belong in the config"
+    assert set(slurm["default-resources"]) <= {"cpus_per_task", "slurm_account"}
+    partitions = yaml.safe_load((PROFILES / "slurm" / slurm["slurm-partition-config"]).read_text())["partitions"]
+    assert any(p.get("max_gpu", 0) > 0 for p in partitions.values())
+    assert any(p.get("max_gpu", 0) == 0 for p in partitions.values())
 
 
-def test_slurm_profile_requests_gpus_for_training_only():
-    slurm = _profile("slurm")
-    gpu_rules = {rule for rule, res in slurm["set-resources"].items() if GPU_KEYS & set(res)}
-    assert gpu_rules == TRAINING_RULES
-    for rule in TRAINING_RULES:
-        res = slurm["set-resources"][rule]
-        assert int(res["gpu"]) >= 1
-        # the plugin manages --gres/--gpus itself and rejects them in slurm_extra
-        assert not re.search(r"--(gres|gpus)\b", str(res.get("slurm_extra", "")))
-        assert res["slurm_partition"] != slurm["default-resources"]["slurm_partition"]
-
-
-def test_local_cluster_profile_mirrors_slurm_profile_without_gpus():
+def test_local_cluster_profile_mirrors_slurm_profile():
     slurm, local = _profile("slurm"), _profile("slurm-local")
     assert local["executor"] == "slurm"
-    assert set(local) == set(slurm), "profiles/slurm-local and profiles/slurm must set the same options"
-    assert set(local["default-resources"]) - {"slurm_account"} == set(slurm["default-resources"])
-    assert set(local["set-resources"]) == set(slurm["set-resources"])
-    assert set(local["set-threads"]) == set(slurm["set-threads"])
-    for rule, res in local["set-resources"].items():
-        assert not GPU_KEYS & set(res), f"{rule} asks for a GPU on the CPU-only test cluster"
-        assert set(res) == set(slurm["set-resources"][rule]) - GPU_KEYS, rule
+    # the CI cluster has one partition, named directly, and must show failures instead of retrying them
+    assert set(local) == set(slurm) - {"slurm-partition-config"}
+    assert local["retries"] == 0
+    assert local["default-resources"] == {"slurm_partition": "debug", "slurm_account": "clinicalner",
+                                          "cpus_per_task": "threads"}
 
 
 def test_default_profile_is_executor_neutral():
@@ -72,12 +68,56 @@ def test_default_profile_is_executor_neutral():
         assert key not in default, key
 
 
-# ------------------------------------------------------------------ dry runs
+def test_memory_and_runtime_grow_with_the_attempt():
+    config = validate_config(yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())
+                             | {"corpus": {"source": "synthetic"}})
+    for encoder in (None, "bert"):
+        for name in ("mem_mb", "runtime", "threads", "gpu" if encoder else "threads"):
+            first = job_resource(config, name, encoder, attempt=1)
+            third = job_resource(config, name, encoder, attempt=3)
+            assert third == (3 * first if name in GROWS_WITH_ATTEMPT else first), (encoder, name)
+    assert job_resource(config, "mem_mb", "bert") == config["resources"]["train"]["mem_mb"]
+
+
+def test_every_rule_takes_its_sizes_from_the_config_helpers():
+    """So no rule escapes the attempt scaling or sets a size the config cannot change."""
+    for path in sorted((ROOT / "rules").glob("*.smk")):
+        for rule, body in re.findall(r"^rule (\w+):\n((?:    .*\n|\n)*)", path.read_text(), re.M):
+            if rule == "all":
+                continue
+            resources = re.search(r"    resources:\n((?:        .*\n)+)", body)
+            assert resources, f"{rule} declares no resources"
+            names = dict(re.findall(r"(\w+)=(\w+)\(", resources.group(1)))
+            assert set(names) >= {"mem_mb", "runtime"}, rule
+            assert set(names.values()) <= {"default_resource", "train_resource"}, (rule, names)
+
+
+# ------------------------------------------------------------------ dry runs -> sbatch arguments
 
 JOB_RE = re.compile(r"^(?:local)?rule (\w+):\n(.*?)(?=^\S|\Z)", re.M | re.S)
 
 
-def _dry_run_jobs(workdir: Path, args: list[str]) -> list[tuple[str, dict[str, str]]]:
+class _Resources(dict):
+    __getattr__ = dict.__getitem__
+
+
+class _Job:
+    """What the SLURM plugin reads of a job: its name, threads and resources."""
+
+    def __init__(self, rule: str, resources: dict, threads: int):
+        self.name = rule
+        self.resources = _Resources(resources)
+        self.threads = threads
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _value(text: str):
+    return int(text) if text.isdigit() else text
+
+
+def _dry_run_jobs(workdir: Path, args: list[str]) -> list[_Job]:
     # A dry run defaults to --cores 1, which caps every job's threads (and so cpus_per_task);
     # a real run with the SLURM executor leaves cores unset, so threads are not capped.
     cmd = [sys.executable, "-m", "snakemake", "-n", "--forceall", "--cores", "64", *args]
@@ -86,21 +126,53 @@ def _dry_run_jobs(workdir: Path, args: list[str]) -> list[tuple[str, dict[str, s
     assert proc.returncode == 0, out[-5000:]
     jobs = []
     for rule, body in JOB_RE.findall(out):
-        match = re.search(r"^\s+resources: (.*)$", body, re.M)
-        resources = dict(item.split("=", 1) for item in match.group(1).split(", ")) if match else {}
-        jobs.append((rule, resources))
+        if rule == "all":
+            continue
+        threads = re.search(r"^\s+threads: (\d+)$", body, re.M)
+        resources = re.search(r"^\s+resources: (.*)$", body, re.M)
+        assert resources, (rule, body)
+        values = {k: _value(v) for k, v in (item.split("=", 1) for item in resources.group(1).split(", "))}
+        jobs.append(_Job(rule, values, int(threads.group(1)) if threads else 1))
     assert jobs, out[-3000:]
     return jobs
 
 
-def _gpus(resources: dict[str, str]) -> int:
-    value = resources.get("gpu", resources.get("gpus", "0"))
-    return int(value) if value.isdigit() else 0
+def sbatch_call(job: _Job, profile: str = "slurm") -> str:
+    """The sbatch command line the plugin (2.8.0) builds for a job, partition chosen as it would."""
+    plugin = pytest.importorskip("snakemake_executor_plugin_slurm")
+    from snakemake_executor_plugin_slurm.partitions import get_best_partition, read_partition_file
+    from snakemake_executor_plugin_slurm.submit_string import get_submit_command
+    from snakemake_executor_plugin_slurm.utils import set_gres_string
+
+    settings = _profile(profile)
+    partition = job.resources.get("slurm_partition")
+    if partition is None:
+        partitions = read_partition_file(PROFILES / profile / settings["slurm-partition-config"])
+        partition = get_best_partition(partitions, job, logging.getLogger("test"))
+    params = {"run_uuid": "run", "slurm_logfile": "log", "comment_str": f"rule_{job.name}", "account": "",
+              "partition": f"-p {partition}" if partition else "", "workdir": "/work"}
+    assert plugin is not None
+    return get_submit_command(job, params) + set_gres_string(job)
 
 
 @pytest.fixture(scope="module")
-def workflow_copy(tmp_path_factory) -> Path:
-    return copy_workflow(tmp_path_factory.mktemp("profiles"))
+def paper_workflow(tmp_path_factory) -> Path:
+    """A copy of the workflow run with config/paper.yaml (its BRAT folders exist, empty: a dry run reads nothing)."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("paper"))
+    (workdir / "config.yaml").write_text((workdir / "config" / "paper.yaml").read_text())
+    for part in ("train", "test"):
+        (workdir / yaml.safe_load((workdir / "config.yaml").read_text())["corpus"][part]).mkdir(parents=True)
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def default_workflow(tmp_path_factory) -> Path:
+    return copy_workflow(tmp_path_factory.mktemp("default"))
+
+
+def _gpus(call: str) -> int:
+    match = re.search(r"--gpus=(?:\w+:)?(\d+)", call)
+    return int(match.group(1)) if match else 0
 
 
 @pytest.mark.parametrize(
@@ -108,73 +180,36 @@ def workflow_copy(tmp_path_factory) -> Path:
     [["--workflow-profile", "profiles/slurm"], ["--profile", "profiles/slurm", "--workflow-profile", "none"]],
     ids=["workflow-profile", "profile"],
 )
-def test_dry_run_gpu_requests_on_training_jobs_only(workflow_copy, args):
-    jobs = _dry_run_jobs(workflow_copy, args)
-    gpu_partition = _profile("slurm")["set-resources"]["train_final"]["slurm_partition"]
-    cpu_partition = _profile("slurm")["default-resources"]["slurm_partition"]
-    seen = {rule for rule, _ in jobs}
-    assert seen >= TRAINING_RULES, f"training rules missing from the DAG: {TRAINING_RULES - seen}"
-    for rule, res in jobs:
-        if rule == "all":
-            continue
-        if rule in TRAINING_RULES:
-            assert _gpus(res) == 1, (rule, res)
-            assert res["slurm_partition"] == gpu_partition, (rule, res)
-            # cpus_per_task follows the profile's set-threads, not the submit host's cores
-            assert res["cpus_per_task"] == str(_profile("slurm")["set-threads"][rule]), (rule, res)
+def test_gpu_config_sends_encoder_jobs_to_the_gpu_partition(paper_workflow, args):
+    config = yaml.safe_load((paper_workflow / "config.yaml").read_text())
+    train = config["resources"]["train"]
+    jobs = _dry_run_jobs(paper_workflow, args)
+    seen = {job.name for job in jobs}
+    assert ENCODER_RULES - {"pretrain_stand_in"} <= seen, seen  # the paper config has no stand-ins
+    for job in jobs:
+        call = sbatch_call(job)
+        if job.name in ENCODER_RULES:
+            assert _gpus(call) == train["gpu"] == 1, (job.name, call)
+            assert " -p gpu" in call, (job.name, call)
+            assert f"--mem {train['mem_mb']}" in call and f"-t {train['runtime']}" in call, call
+            assert f"--cpus-per-task={train['threads']}" in call, call
         else:
-            assert _gpus(res) == 0, (rule, res)
-            assert "gpu_model" not in res and "gres" not in res, (rule, res)
-            assert res["slurm_partition"] == cpu_partition, (rule, res)
+            assert _gpus(call) == 0 and "--gres" not in call, (job.name, call)
+            assert " -p cpu" in call, (job.name, call)
+            assert f"--mem {config['resources']['default']['mem_mb']}" in call, call
 
 
-def test_dry_run_local_cluster_profile_has_no_gpus(workflow_copy):
-    jobs = _dry_run_jobs(workflow_copy, ["--workflow-profile", "profiles/slurm-local"])
-    for rule, res in jobs:
-        if rule == "all":
-            continue
-        assert _gpus(res) == 0, (rule, res)
-        assert res["slurm_account"] == "clinicalner" and res["slurm_partition"] == "debug", (rule, res)
+def test_cpu_config_asks_no_gpu_anywhere(default_workflow):
+    jobs = _dry_run_jobs(default_workflow, ["--workflow-profile", "profiles/slurm"])
+    assert {job.name for job in jobs} >= ENCODER_RULES
+    for job in jobs:
+        call = sbatch_call(job)
+        assert _gpus(call) == 0 and " -p cpu" in call, (job.name, call)
 
 
-class _Resources(dict):
-    __getattr__ = dict.__getitem__
-
-
-class _FakeJob:
-    def __init__(self, rule: str, resources: dict, threads: int):
-        self.name = rule
-        self.resources = _Resources(resources)
-        self.threads = threads
-
-
-@pytest.mark.parametrize("rule", sorted(TRAINING_RULES) + ["build_sentences"])
-def test_sbatch_call_for_profile_resources(rule):
-    """The plugin (2.8.0) turns the profile's resources into the sbatch options we expect."""
-    plugin = pytest.importorskip("snakemake_executor_plugin_slurm")
-    from snakemake_executor_plugin_slurm.submit_string import get_submit_command
-    from snakemake_executor_plugin_slurm.utils import set_gres_string
-
-    slurm = _profile("slurm")
-    resources = dict(slurm["default-resources"])
-    threads = slurm.get("set-threads", {}).get(rule, 1)
-    resources["cpus_per_task"] = threads  # the profile's `threads` expression, evaluated
-    resources.update(slurm["set-resources"].get(rule, {}))
-    job = _FakeJob(rule, resources, threads)
-    params = {
-        "run_uuid": "run",
-        "slurm_logfile": "log",
-        "comment_str": f"rule_{rule}",
-        "account": "",
-        "partition": f"-p {resources['slurm_partition']}",
-        "workdir": "/work",
-    }
-    call = get_submit_command(job, params) + set_gres_string(job)
-    assert f"-p {resources['slurm_partition']}" in call
-    assert f"--mem {resources['mem_mb']}" in call and f"-t {resources['runtime']}" in call
-    assert f"--cpus-per-task={threads}" in call
-    if rule in TRAINING_RULES:
-        assert "--gpus=1" in call or re.search(r"--gpus=\w+:1", call), call
-    else:
-        assert "--gpus" not in call and "--gres" not in call, call
-    assert plugin is not None
+def test_local_cluster_profile_runs_everything_on_its_partition(default_workflow):
+    jobs = _dry_run_jobs(default_workflow, ["--workflow-profile", "profiles/slurm-local"])
+    for job in jobs:
+        assert job.resources["slurm_account"] == "clinicalner", (job.name, job.resources)
+        call = sbatch_call(job, "slurm-local")
+        assert _gpus(call) == 0 and " -p debug" in call, (job.name, call)

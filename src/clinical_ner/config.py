@@ -170,12 +170,32 @@ def candidates(config: Mapping[str, Any], encoder: str) -> dict[str, dict[str, A
     return {f"hp{i}": {**base, **dict(zip(names, combo))} for i, combo in enumerate(combos)}
 
 
+DEFAULT_RESOURCES: dict[str, Any] = {"threads": 1, "mem_mb": 2000, "runtime": 30}
+TRAIN_RESOURCES: dict[str, Any] = {"threads": 1, "mem_mb": 4000, "runtime": 60, "gpu": 0}
+GROWS_WITH_ATTEMPT: tuple[str, ...] = ("mem_mb", "runtime")
+"""Resources multiplied by the attempt number when a failed job is retried (`--retries`)."""
+
+
 def encoder_resources(config: Mapping[str, Any], encoder: str) -> dict[str, Any]:
     """Resources of a training job for an encoder: `resources.train` overridden by the encoder's own."""
-    merged = {"threads": 1, "mem_mb": 4000, "runtime": 60, "gpu": 0}
+    merged = dict(TRAIN_RESOURCES)
     merged.update(config["resources"].get("train", {}))
     merged.update(config["encoders"][encoder].get("resources", {}))
     return merged
+
+
+def job_resource(config: Mapping[str, Any], name: str, encoder: str | None = None, attempt: int = 1) -> Any:
+    """One resource of a job: `resources.default` (no encoder) or the encoder's training resources.
+
+    The config is the one source of job sizes (threads, memory, runtime, GPUs); a profile only maps them to
+    a site (partitions, account). Memory and runtime grow with the attempt, so a job that ran out of
+    either gets more when Snakemake retries it.
+    """
+    if encoder is None:
+        value = {**DEFAULT_RESOURCES, **config["resources"].get("default", {})}[name]
+    else:
+        value = encoder_resources(config, encoder)[name]
+    return value * attempt if name in GROWS_WITH_ATTEMPT else value
 
 
 def encoder_label(config: Mapping[str, Any], encoder: str) -> str:

@@ -209,3 +209,13 @@ def test_report_merge_and_dict(tmp_path):
     assert len(total["warnings"]) == 1
     assert json.loads(json.dumps(combined)) == combined
     assert CorpusReport.from_dict(combined["sources"]["train"]).to_dict() == train.to_dict()
+
+
+def test_format_ann_writes_relations_after_entities():
+    from clinical_ner.data.records import Relation
+
+    entities = [Entity("T1", "Drug", ((0, 7),), "aspirin"), Entity("T2", "Strength", ((8, 13),), "81 mg")]
+    text = format_ann(entities, relations=[Relation("R1", "Strength-Drug", "T2", "T1")])
+    assert text.splitlines()[-1] == "R1\tStrength-Drug Arg1:T2 Arg2:T1"
+    with pytest.raises(ValueError, match="relation"):
+        format_ann(entities, relations=[Relation("X1", "Strength-Drug", "T2", "T1")])

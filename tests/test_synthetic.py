@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from clinical_ner.corpus.letter import split_sentences
 from clinical_ner.corpus.lexicon import DRUGS, HELD_OUT_CONDITIONS
-from clinical_ner.corpus.synthetic import generate_corpus, generate_letter, split_sentences
+from clinical_ner.corpus.synthetic import generate_corpus, generate_letter
 from clinical_ner.labels import ENTITY_TYPES
 
 T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
@@ -92,14 +93,6 @@ def test_generate_letter_api():
         assert entity.text == " ".join(letter.text[s:e] for s, e in entity.spans)
     with pytest.raises(ValueError):
         generate_letter(random.Random(3), 1, "dev")
-
-
-def test_fast(tmp_path):
-    import time
-
-    start = time.perf_counter()
-    generate_corpus(tmp_path, 120, 40)
-    assert time.perf_counter() - start < 5
 
 
 def test_annotations_match_text_exactly(corpus):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from clinical_ner.atomic import atomic_write_text
-from clinical_ner.data.records import Document, Entity, Span
+from clinical_ner.data.records import Document, Entity, Relation, Span
 from clinical_ner.data.report import CorpusReport
 from clinical_ner.errors import InputError
 from clinical_ner.labels import map_label
@@ -153,8 +153,11 @@ def _has_space(value: str) -> bool:
     return not value or any(c.isspace() for c in value)
 
 
-def format_ann(entities: Iterable[Entity], notes: Mapping[str, str] | None = None) -> str:
-    """Standard BRAT text-bound lines (`T1\\tType s e;s e\\ttext`), one per entity, newline-terminated.
+def format_ann(
+    entities: Iterable[Entity], notes: Mapping[str, str] | None = None, relations: Iterable[Relation] = ()
+) -> str:
+    """Standard BRAT text-bound lines (`T1\\tType s e;s e\\ttext`), one per entity, then relation lines
+    (`R1\\tType Arg1:T2 Arg2:T1`), each newline-terminated.
 
     `entity.text` must be the document's text of the spans (joined by a space), as the reader and
     `bio.decode_tags` produce it; it is written with whitespace collapsed, as BRAT does. `notes` maps an
@@ -172,13 +175,22 @@ def format_ann(entities: Iterable[Entity], notes: Mapping[str, str] | None = Non
         if entity.id in notes:
             written_notes += 1
             lines.append(f"#{written_notes}\tAnnotatorNotes {entity.id}\t{collapse_whitespace(notes[entity.id])}\n")
+    for relation in relations:
+        if not relation.id.startswith("R") or any(map(_has_space, relation)):
+            raise ValueError(f"cannot write relation {relation!r} as a BRAT relation line")
+        lines.append(f"{relation.id}\t{relation.type} Arg1:{relation.arg1} Arg2:{relation.arg2}\n")
     return "".join(lines)
 
 
-def write_ann(path: str | Path, entities: Iterable[Entity], notes: Mapping[str, str] | None = None) -> None:
-    """Write `format_ann(entities, notes)` to `path` atomically (UTF-8, `\\n` newlines), creating parent
-    folders: after a crash the file is either absent, the old one, or complete."""
-    atomic_write_text(path, format_ann(entities, notes))
+def write_ann(
+    path: str | Path,
+    entities: Iterable[Entity],
+    notes: Mapping[str, str] | None = None,
+    relations: Iterable[Relation] = (),
+) -> None:
+    """Write `format_ann(entities, notes, relations)` to `path` atomically (UTF-8, `\\n` newlines), creating
+    parent folders: after a crash the file is either absent, the old one, or complete."""
+    atomic_write_text(path, format_ann(entities, notes, relations))
 
 
 def annotation_types(folder: str | Path) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 Span = tuple[int, int]
 T = TypeVar("T")
@@ -24,6 +24,15 @@ class SettingsRecord:
         if unknown:
             raise ValueError(f"unknown {cls.kind}(s): {', '.join(unknown)}; known: {sorted(known)}")  # type: ignore[attr-defined]
         return cls(**row)
+
+
+class Relation(NamedTuple):
+    """A binary relation between two entities (BRAT `R` line), e.g. `R1  Strength-Drug Arg1:T2 Arg2:T1`."""
+
+    id: str
+    type: str
+    arg1: str
+    arg2: str
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from clinical_ner.corpus.letter import split_sentences
 from clinical_ner.corpus.lexicon import DRUGS, HELD_OUT_CONDITIONS
 from clinical_ner.corpus.synthetic import generate_corpus, generate_letter
+from clinical_ner.data.bio import encode_corpus
+from clinical_ner.data.brat import read_corpus
+from clinical_ner.data.report import CorpusReport
+from clinical_ner.data.tokenization import sentence_spans
 from clinical_ner.labels import ENTITY_TYPES
 
 T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
@@ -39,18 +42,8 @@ def _read(folder: Path) -> dict[str, tuple[str, list[tuple[str, str, list[tuple[
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """Independent simple rule: lines, then split after '. ' followed by a capital letter."""
-    spans, offset = [], 0
-    for line in text.split("\n"):
-        start = 0
-        for match in re.finditer(r"\. +(?=[A-Z])", line):
-            if line[start : match.start() + 1].strip():
-                spans.append((offset + start, offset + match.start() + 1))
-            start = match.end()
-        if line[start:].strip():
-            spans.append((offset + start, offset + len(line)))
-        offset += len(line) + 1
-    return spans
+    """The pipeline's sentences (the data layer's splitter)."""
+    return sentence_spans(text)
 
 
 @pytest.fixture(scope="module")
@@ -153,13 +146,14 @@ def test_plain_sentence_fraction_is_n2c2_like(corpus):
     assert 0.65 <= summary["plain_sentence_fraction"] <= 0.85
 
 
-def test_split_sentences_rule():
-    text = "Admission Date: [**2101-3-4**]\n\nHe was given aspirin.  It worked p.o. daily. 2 tabs\n"
-    spans = split_sentences(text)
-    assert [text[s:e] for s, e in spans] == [
-        "Admission Date: [**2101-3-4**]", "He was given aspirin.", "It worked p.o. daily. 2 tabs",
-    ]
-    assert spans == _sentences(text)
+def test_summary_counts_the_sentences_the_pipeline_reads(corpus):
+    """The generator aims at (and reports) the plain fraction of the sentences build_sentences will make."""
+    out, summary, _ = corpus
+    for split in ("train", "test"):
+        report = CorpusReport()
+        sentences = encode_corpus(read_corpus(out / split, None, report), report)
+        assert summary["splits"][split]["sentences"] == len(sentences)
+        assert summary["splits"][split]["plain_sentences"] == sum(set(s.tags) == {"O"} for s in sentences)
 
 
 def test_variety_of_medication_lines_and_drugs(corpus):

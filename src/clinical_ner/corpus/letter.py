@@ -1,38 +1,20 @@
 """A letter under construction: lines of fragments with entities at offsets relative to each fragment,
-rendered to text with absolute spans; sentence counts per line for balancing the plain fraction."""
+rendered to text with absolute spans; sentence counts per line (data-layer sentences) for balancing the
+plain fraction."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from clinical_ner.data.tokenization import sentence_spans
+
 Span = tuple[int, int]
 
-_BOUNDARY = re.compile(r"\.\s+(?=[A-Z])")
-
-
-def split_sentences(text: str) -> list[Span]:
-    """Sentence spans by the simple rule: every line, then split after `.` + whitespace + capital."""
-    spans: list[Span] = []
-    offset = 0
-    for line in text.split("\n"):
-        start = 0
-        cuts = [m.start() + 1 for m in _BOUNDARY.finditer(line)] + [len(line)]
-        for cut in cuts:
-            piece = line[start:cut]
-            stripped = piece.strip()
-            if stripped:
-                lead = len(piece) - len(piece.lstrip())
-                spans.append((offset + start + lead, offset + start + lead + len(stripped)))
-            start = cut
-        offset += len(line) + 1
-    return spans
-
-
 def sentence_counts(text: str, spans: Iterable[Sequence[Span]]) -> tuple[int, int]:
-    """(sentences, sentences without any entity) for `text` and the entities' span lists."""
-    sentences = split_sentences(text)
+    """(sentences, sentences without any entity) for `text` and the entities' span lists, with the data
+    layer's sentence splitter: the sentences the pipeline will read."""
+    sentences = sentence_spans(text)
     flat = sorted(s for entity in spans for s in entity)
     with_entity = 0
     for start, end in sentences:

@@ -18,8 +18,9 @@ entity-free, the n2c2 ratio; each letter has roughly 25-50 sentences.
 Generalisation: test letters also draw drugs and conditions that never occur in training letters
 (`synthetic_lexicon`: drugs with `held_out=True`, `HELD_OUT_CONDITIONS`).
 
-Sentences are counted with the simple rule of `letter.split_sentences` (lines, then `. ` followed by a
-capital). The `.ann` files are written with the data layer's BRAT writer (`data.brat.format_ann`).
+Sentences are counted with the data layer's splitter (`data.tokenization.sentence_spans`), so the
+plain fraction aimed at and reported is that of the sentences the pipeline reads. The `.ann` files are
+written with the data layer's BRAT writer (`data.brat.format_ann`).
 Modules: `letter` (lines, fragments, spans), `drugs` (lexicon per split, slot values, template filling),
 `templates`, `writer` (one letter's sections and balancing), `lexicon` (word lists); this module is the
 public API.

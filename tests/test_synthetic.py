@@ -49,7 +49,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     out = tmp_path_factory.mktemp("synthetic")
-    summary = generate_corpus(out)  # default sizes: 120 train + 40 test
+    summary = generate_corpus(out, 120, 40)
     return out, summary, {split: _read(out / split) for split in ("train", "test")}
 
 

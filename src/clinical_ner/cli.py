@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from clinical_ner.corpus.presets import PRESETS
 from clinical_ner.errors import InputError
 from clinical_ner.logs import configure_logging
 
@@ -22,7 +23,9 @@ def _validate_config(args: argparse.Namespace) -> None:
 def _generate(args: argparse.Namespace) -> None:
     from clinical_ner.corpus.synthetic import generate_corpus
 
-    summary = generate_corpus(Path(args.output), n_train_docs=args.train_docs, n_test_docs=args.test_docs, seed=args.seed)
+    summary = generate_corpus(
+        Path(args.output), n_train_docs=args.train_docs, n_test_docs=args.test_docs, seed=args.seed, preset=args.preset
+    )
     print(json.dumps(summary, indent=2))
 
 
@@ -90,8 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser("generate", help="write the synthetic n2c2-like BRAT corpus (train/ and test/)")
     generate.add_argument("--output", required=True)
-    generate.add_argument("--train-docs", type=int, default=100)
-    generate.add_argument("--test-docs", type=int, default=40)
+    generate.add_argument("--preset", choices=sorted(PRESETS), default="default",
+                          help="letter shape and sizes: default, or n2c2 (303/202 letters, the study's corpus size)")
+    generate.add_argument("--train-docs", type=int, default=None, help="letters in train/ (default: the preset's)")
+    generate.add_argument("--test-docs", type=int, default=None, help="letters in test/ (default: the preset's)")
     generate.add_argument("--seed", type=int, default=13)
     generate.set_defaults(func=_generate)
 

@@ -18,6 +18,7 @@ summary = generate_corpus(
     n_test_docs=settings["test_docs"],
     seed=settings["seed"],
     folders={"train": snakemake.output.train, "test": snakemake.output.test},
+    preset=settings["preset"],
 )
 Path(snakemake.output.summary).write_text(json.dumps(summary, indent=2) + "\n")
 log.info("synthetic corpus written to %s and %s: %s", snakemake.output.train, snakemake.output.test, json.dumps(summary))

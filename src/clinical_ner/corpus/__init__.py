@@ -1,2 +1,2 @@
-"""Embedded default corpus: a seeded generator of synthetic n2c2-2018-like discharge letters written
-as BRAT through the data stage's writer, and the lexicon it draws from."""
+"""Embedded default corpus: a seeded generator of synthetic n2c2-2018-like discharge letters (size presets
+`default` and `n2c2`), written with the data stage's BRAT writer and counted with its sentence splitter."""

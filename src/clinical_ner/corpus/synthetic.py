@@ -28,8 +28,6 @@ public API.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -40,6 +38,7 @@ from typing import Any
 from clinical_ner.corpus.drugs import held_out_drug_names, split_lexicon
 from clinical_ner.corpus.letter import render_line, sentence_counts
 from clinical_ner.corpus.lexicon import HELD_OUT_CONDITIONS
+from clinical_ner.corpus.presets import PRESETS, Preset
 from clinical_ner.corpus.writer import LetterWriter
 from clinical_ner.data.brat import format_ann
 from clinical_ner.data.records import Entity, Relation
@@ -62,11 +61,13 @@ class SyntheticLetter:
         return format_ann(self.entities, relations=self.relations)
 
 
-def generate_letter(rng: random.Random, doc_index: int, split: str = "train", doc_id: str | None = None) -> SyntheticLetter:
+def generate_letter(
+    rng: random.Random, doc_index: int, split: str = "train", doc_id: str | None = None, preset: str = "default"
+) -> SyntheticLetter:
     """One synthetic discharge letter: text (LF, ends with a newline), entities sorted (T1...), relations."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
-    letter = LetterWriter(rng, split_lexicon(split)).build()
+    letter = LetterWriter(rng, split_lexicon(split), _preset(preset).shape(split)).build()
     pieces, pos, raw = [], 0, []
     for frags in letter.lines:
         text, _ = render_line(frags, pos, assign=True)
@@ -123,25 +124,37 @@ def _split_stats(letters: Sequence[SyntheticLetter]) -> dict[str, Any]:
     }
 
 
+def _preset(name: str) -> Preset:
+    if name not in PRESETS:
+        raise ValueError(f"unknown corpus preset {name!r}; known: {sorted(PRESETS)}")
+    return PRESETS[name]
+
+
 def generate_corpus(
     out_dir: str | Path | None,
-    n_train_docs: int = 120,
-    n_test_docs: int = 40,
+    n_train_docs: int | None = None,
+    n_test_docs: int | None = None,
     seed: int = 13,
     folders: Mapping[str, str | Path] | None = None,
+    preset: str = "default",
 ) -> dict[str, Any]:
     """Write `out_dir/train/*.txt|.ann` and `out_dir/test/*.txt|.ann` (or the `folders` given for `train`
     and `test`); return the corpus statistics.
 
-    Earlier `synth-*` files in those folders are removed first, so the folders hold exactly this corpus.
+    `preset` (`presets.PRESETS`: `default`, `n2c2`) sets the letters' shape and, unless given, the number
+    of letters. Earlier `synth-*` files in those folders are removed first, so the folders hold exactly
+    this corpus.
     """
+    sizes = _preset(preset)
+    n_train_docs = sizes.train_docs if n_train_docs is None else n_train_docs
+    n_test_docs = sizes.test_docs if n_test_docs is None else n_test_docs
     if n_train_docs < 0 or n_test_docs < 0:
         raise ValueError("document counts must not be negative")
     if folders is None:
         if out_dir is None:
             raise ValueError("give out_dir or folders")
         folders = {split: Path(out_dir) / split for split in ("train", "test")}
-    summary: dict[str, Any] = {"seed": seed, "target_plain_fraction": TARGET_PLAIN_FRACTION}
+    summary: dict[str, Any] = {"seed": seed, "preset": preset, "target_plain_fraction": TARGET_PLAIN_FRACTION}
     per_split: dict[str, Any] = {}
     all_letters: list[SyntheticLetter] = []
     for split, count in (("train", n_train_docs), ("test", n_test_docs)):
@@ -152,7 +165,8 @@ def generate_corpus(
                 old.unlink()
         letters = []
         for index in range(1, count + 1):
-            letter = generate_letter(random.Random(f"clinical-ner-synthetic:{seed}:{split}:{index}"), index, split)
+            rng = random.Random(f"clinical-ner-synthetic:{seed}:{split}:{index}")
+            letter = generate_letter(rng, index, split, preset=preset)
             (folder / f"{letter.doc_id}.txt").write_text(letter.text, encoding="utf-8", newline="\n")
             (folder / f"{letter.doc_id}.ann").write_text(letter.ann(), encoding="utf-8", newline="\n")
             letters.append(letter)
@@ -169,17 +183,3 @@ def generate_corpus(
         "note": "used only in test letters (about 20% of test drug draws); never in train",
     }
     return summary
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Write the synthetic n2c2-2018-like BRAT corpus.")
-    parser.add_argument("out_dir")
-    parser.add_argument("--train-docs", type=int, default=120)
-    parser.add_argument("--test-docs", type=int, default=40)
-    parser.add_argument("--seed", type=int, default=13)
-    args = parser.parse_args(argv)
-    print(json.dumps(generate_corpus(Path(args.out_dir), args.train_docs, args.test_docs, args.seed), indent=2))
-
-
-if __name__ == "__main__":
-    main()

@@ -183,6 +183,15 @@ LABS: tuple[str, ...] = (
     "ECG: Sinus rhythm at {hr} bpm, normal axis, no acute ST changes.",
     "TTE: EF {ef}%, mild MR, no pericardial effusion.",
 )
+LAB_PANELS: tuple[str, ...] = LABS[:3]  # the panels pasted one after another in a lab dump
+LIST_TEMPLATES: tuple[str, ...] = (  # items of a medication list written on one line (no full stop)
+    "{drug} {strength} {route} {freq}",
+    "{Drug} {strength} {form:low} {dose} {unit:low} {route} {freq:words}",
+    "{drug} {dose} {unit:low} {route} {freq:words} for {reason}",
+    "{Drug} ({brand}) {strength} {route} {freq}",
+    "{drug} {strength} {form:low} {route} {freq} x {dur}",
+    "{drug} {strength} {freq:words}",
+)
 FOLLOWUPS: tuple[str, ...] = (
     "Please follow up with Dr. [**Last Name (STitle) {id}**] in {n} weeks.",
     "Provider: [**First Name11 (Name Pattern1) {id}**] [**Last Name (NamePattern4) {id2}**], MD "

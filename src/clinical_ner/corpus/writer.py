@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from clinical_ner.corpus.drugs import DrugMention, SplitLexicon, cap, choose_template, fill_template, letter_date
 from clinical_ner.corpus.letter import Frag, LetterDraft
 from clinical_ner.corpus.lexicon import COMPLAINTS, CONSULTS, NON_DRUG_CAUSES, SERVICES, DrugInfo
+from clinical_ner.corpus.presets import LetterShape
 from clinical_ner.corpus.templates import (
     ADE_TEMPLATES,
     ALLERGY_TEMPLATES,
@@ -18,7 +19,9 @@ from clinical_ner.corpus.templates import (
     FOLLOWUPS,
     HEADERS,
     INSTRUCTION_FILLERS,
+    LAB_PANELS,
     LABS,
+    LIST_TEMPLATES,
     MED_TEMPLATES,
     MIXED_TEMPLATES,
     NESTED_TEMPLATES,
@@ -30,13 +33,16 @@ from clinical_ner.corpus.templates import (
     VITALS,
 )
 
+DEFAULT_SHAPE = LetterShape()
+
 
 class LetterWriter:
     """Builds one letter: sections, then filler/entity balancing toward the target plain fraction."""
 
-    def __init__(self, rng: random.Random, lex: SplitLexicon) -> None:
+    def __init__(self, rng: random.Random, lex: SplitLexicon, shape: LetterShape = DEFAULT_SHAPE) -> None:
         self.rng = rng
         self.lex = lex
+        self.shape = shape
         self.letter = LetterDraft()
         female = rng.random() < 0.5
         self.pron = {"he": "she" if female else "he", "his": "her" if female else "his", "sex": "F" if female else "M"}
@@ -114,7 +120,7 @@ class LetterWriter:
 
     def build(self) -> LetterDraft:
         rng, letter, lex = self.rng, self.letter, self.lex
-        n_target = rng.randint(25, 50)
+        n_target = rng.randint(*self.shape.sentences)
         plain_target = rng.uniform(0.71, 0.79)
         budget = max(5, round(n_target * (1 - plain_target)))
         n_narrative = rng.randint(2, min(5, budget - 3))
@@ -186,6 +192,8 @@ class LetterWriter:
             self.header("results")
             for line in rng.sample(LABS, rng.randint(1, 3)):
                 letter.add(self.plain(line))
+            if self.shape.lab_dump and rng.random() < self.shape.lab_dump:
+                letter.add(self.lab_dump())
             letter.blank()
         self.header("course")
         paragraphs = rng.randint(1, 3)
@@ -228,8 +236,30 @@ class LetterWriter:
         self.balance(plain_target)
         return letter
 
+    def lab_dump(self) -> str:
+        """Lab panels of several draws on one line, as pasted into real letters: one long all-O sentence."""
+        rng = self.rng
+        return " ".join(self.plain(rng.choice(LAB_PANELS)) for _ in range(rng.randint(*self.shape.lab_blocks)))
+
+    def inline_list(self, drugs: list[DrugInfo]) -> None:
+        """A medication list written on one line, items separated by commas: one long entity sentence
+        (at least `shape.list_items` items, drawn from the lexicon beyond the letter's own list)."""
+        drugs = list(drugs)
+        drugs += [self.lex.drug(self.rng) for _ in range(self.rng.randint(*self.shape.list_items) - len(drugs))]
+        items = []
+        for number, info in enumerate(drugs, start=1):
+            drug = DrugMention(self.rng, info)
+            frag = Frag()
+            fill_template(frag, LIST_TEMPLATES[choose_template(self.rng, LIST_TEMPLATES, drug)], [drug], self.letter)
+            items.append(frag.lit(",") if number < len(drugs) else frag)
+        self.letter.add(*items)
+        self.letter.blank()
+
     def med_section(self, key: str, drugs: list[DrugInfo], count: int) -> None:
         self.header(key)
+        if key == "admission_meds" and self.shape.inline_list and self.rng.random() < self.shape.inline_list:
+            self.inline_list(drugs[:count])
+            return
         numbering = self.rng.choice(NUMBERING)
         for number, info in enumerate(drugs[:count], start=1):
             self.letter.add(self.med_line(numbering, number, info))
@@ -249,13 +279,13 @@ class LetterWriter:
             entity += counts[index][0] - old[0]
             plain += counts[index][1] - old[1]
 
-        for _ in range(12):
+        for _ in range(self.shape.max_added_narratives):
             if plain / (plain + entity) <= target + 0.02:
                 break
             index = rng.choice(self.course_lines + [self.instructions])
             letter.lines[index].insert(rng.randint(1, len(letter.lines[index])), self.narrative())
             refresh(index)
-        for _ in range(60):
+        for _ in range(self.shape.max_added_fillers):
             if plain / (plain + entity) >= target - 0.02:
                 break
             index = rng.choice(letter.fillable)

@@ -121,7 +121,7 @@ class LetterWriter:
     def build(self) -> LetterDraft:
         rng, letter, lex = self.rng, self.letter, self.lex
         n_target = rng.randint(*self.shape.sentences)
-        plain_target = rng.uniform(0.71, 0.79)
+        plain_target = rng.uniform(*self.shape.plain_target)
         budget = max(5, round(n_target * (1 - plain_target)))
         n_narrative = rng.randint(2, min(5, budget - 3))
         n_meds = budget - n_narrative

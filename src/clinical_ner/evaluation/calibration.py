@@ -22,6 +22,7 @@ import pandas as pd
 
 from clinical_ner.data.bio import tag_chunks
 from clinical_ner.evaluation.figures import _new_figure, _save
+from clinical_ner.paths import Target
 
 LEVELS: tuple[str, ...] = ("token", "entity")
 PLURAL = {"token": "tokens", "entity": "entities"}
@@ -73,7 +74,7 @@ def calibration_table(rows: Iterable[Mapping[str, Any]], bins: int = 10) -> pd.D
     return pd.concat(parts, ignore_index=True)[list(COLUMNS)]
 
 
-def plot_reliability(table: pd.DataFrame, stem: str | Path, title: str) -> list[Path]:
+def plot_reliability(table: pd.DataFrame, stem: Target, title: str) -> list[Path]:
     """Reliability diagram, one panel per level: accuracy per confidence bin against the diagonal, bar
     width = bin, with each bin's count and the ECE."""
     figure = _new_figure(9.0, 4.2)

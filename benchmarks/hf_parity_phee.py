@@ -110,7 +110,7 @@ def run_seed(seed: int, data: dict[str, Any], labels: list[str], types: list[str
     from clinical_ner.models.tagger import Tagger
     from clinical_ner.models.training import TrainSettings, train
 
-    train_docs, train_sentences = data["train"]
+    _, train_sentences = data["train"]
     test_docs, test_sentences = data["test"]
     size = EncoderSize("distilbert", args.layers, args.dim, args.heads, args.hidden_dim, args.vocab_size,
                        args.max_length)

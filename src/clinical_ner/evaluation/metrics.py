@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from clinical_ner.labels import ENTITY_TYPES, OUTSIDE, bio_labels
@@ -68,6 +69,50 @@ def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator) / denominator if denominator else 0.0
 
 
+COUNT_COLUMNS: tuple[str, ...] = ("tp", "n_pred", "n_gold")
+
+
+def label_counts(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
+    """Sufficient statistics of a report: ``[n_labels, 3]`` integer array of (true positives, predicted,
+    gold) per label of the list. Counts of disjoint parts (e.g. documents) add up."""
+    labels = _check_labels(labels)
+    flat_gold, flat_pred = flatten_pairs(gold, pred)
+    gold_counts = Counter(flat_gold)
+    pred_counts = Counter(flat_pred)
+    hits = Counter(g for g, p in zip(flat_gold, flat_pred) if g == p)
+    return np.array([[hits[label], pred_counts[label], gold_counts[label]] for label in labels], dtype=np.int64)
+
+
+def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Element-wise numerator / denominator, 0 where the denominator is 0 (arrays or scalars)."""
+    numerator = np.asarray(numerator, dtype=float)
+    denominator = np.asarray(denominator, dtype=float)
+    return np.divide(numerator, denominator, out=np.zeros(np.broadcast(numerator, denominator).shape),
+                     where=denominator != 0)
+
+
+def scores_from_counts(counts: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    """Per-label and averaged precision/recall/F1 from ``[..., n_labels, 3]`` counts (see module notes).
+
+    Vectorised over leading axes (e.g. bootstrap resamples). Keys: ``label`` (arrays ``[..., n_labels]``)
+    and the three ``AVERAGE_ROWS`` (arrays ``[...]``); each maps precision, recall, f1 to an array.
+    """
+    counts = np.asarray(counts, dtype=float)
+    tp, n_pred, n_gold = counts[..., 0], counts[..., 1], counts[..., 2]
+    per_label = {"precision": safe_divide(tp, n_pred), "recall": safe_divide(tp, n_gold), "f1": safe_divide(2 * tp, n_pred + n_gold)}
+    total_tp, total_pred, total_gold = tp.sum(-1), n_pred.sum(-1), n_gold.sum(-1)
+    return {
+        "label": per_label,
+        "micro avg": {
+            "precision": safe_divide(total_tp, total_pred),
+            "recall": safe_divide(total_tp, total_gold),
+            "f1": safe_divide(2 * total_tp, total_pred + total_gold),
+        },
+        "macro avg": {name: values.mean(-1) for name, values in per_label.items()},
+        "weighted avg": {name: safe_divide((values * n_gold).sum(-1), total_gold) for name, values in per_label.items()},
+    }
+
+
 def classification_report_frame(
     gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], labels: Sequence[str]
 ) -> pd.DataFrame:
@@ -77,42 +122,19 @@ def classification_report_frame(
     columns: ``precision``, ``recall``, ``f1`` (floats) and ``support`` (int).
     """
     labels = _check_labels(labels)
-    flat_gold, flat_pred = flatten_pairs(gold, pred)
-    gold_counts = Counter(flat_gold)
-    pred_counts = Counter(flat_pred)
-    hits = Counter(g for g, p in zip(flat_gold, flat_pred) if g == p)
-
-    records = []
-    for label in labels:
-        tp, n_pred, n_gold = hits[label], pred_counts[label], gold_counts[label]
-        records.append({
-            "precision": _ratio(tp, n_pred),
-            "recall": _ratio(tp, n_gold),
-            "f1": _ratio(2 * tp, n_pred + n_gold),
-            "support": n_gold,
-        })
-    per_label = pd.DataFrame(records, index=pd.Index(labels, name="label"))
-
-    total_tp = sum(hits[label] for label in labels)
-    total_pred = sum(pred_counts[label] for label in labels)
-    total_gold = int(per_label["support"].sum())
-    micro = {
-        "precision": _ratio(total_tp, total_pred),
-        "recall": _ratio(total_tp, total_gold),
-        "f1": _ratio(2 * total_tp, total_pred + total_gold),
-        "support": total_gold,
-    }
-    macro = {name: float(per_label[name].mean()) for name in ("precision", "recall", "f1")}
-    macro["support"] = total_gold
-    weights = per_label["support"].astype(float)
-    weighted = {
-        name: _ratio(float((per_label[name] * weights).sum()), total_gold) for name in ("precision", "recall", "f1")
-    }
-    weighted["support"] = total_gold
-
-    averages = pd.DataFrame([micro, macro, weighted], index=pd.Index(list(AVERAGE_ROWS), name="label"))
-    frame = pd.concat([per_label, averages])
-    frame.index.name = "label"
+    counts = label_counts(gold, pred, labels)
+    scores = scores_from_counts(counts)
+    support = counts[:, 2]
+    total = int(support.sum())
+    records = [
+        {**{name: float(scores["label"][name][i]) for name in ("precision", "recall", "f1")}, "support": int(support[i])}
+        for i in range(len(labels))
+    ]
+    records += [
+        {**{name: float(scores[row][name]) for name in ("precision", "recall", "f1")}, "support": total}
+        for row in AVERAGE_ROWS
+    ]
+    frame = pd.DataFrame(records, index=pd.Index(labels + list(AVERAGE_ROWS), name="label"))
     frame["support"] = frame["support"].astype(int)
     return frame[list(COLUMNS)]
 

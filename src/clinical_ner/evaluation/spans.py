@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
+from clinical_ner.evaluation.metrics import safe_divide
 from clinical_ner.data.records import Document, Entity, Span
 from clinical_ner.labels import ENTITY_TYPES
 
@@ -104,13 +106,42 @@ def index_documents(docs: Iterable[Document], side: str) -> dict[str, Document]:
     return index
 
 
+def prf_from_counts(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> dict[str, np.ndarray]:
+    """Precision, recall and F1 from true/false positive and false negative counts (element-wise, 0 where
+    undefined); vectorised, e.g. over bootstrap resamples."""
+    tp, fp, fn = (np.asarray(x, dtype=float) for x in (tp, fp, fn))
+    return {
+        "precision": safe_divide(tp, tp + fp),
+        "recall": safe_divide(tp, tp + fn),
+        "f1": safe_divide(2 * tp, 2 * tp + fp + fn),
+    }
+
+
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     """Precision, recall and F1 from counts; 0 where a denominator is 0."""
-    return {
-        "precision": tp / (tp + fp) if tp + fp else 0.0,
-        "recall": tp / (tp + fn) if tp + fn else 0.0,
-        "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0,
-    }
+    return {name: float(value) for name, value in prf_from_counts(tp, fp, fn).items()}
+
+
+def document_counts(
+    gold_docs: Iterable[Document], pred_docs: Iterable[Document], types: Iterable[str], mode: str
+) -> tuple[list[str], np.ndarray]:
+    """Per gold document (sorted by id), the (tp, fp, fn) counts pooled over `types`: ``[n_docs, 3]``.
+
+    Summed over documents they give the ``micro avg`` counts of :func:`score_documents`.
+    """
+    gold_index = index_documents(gold_docs, "gold")
+    pred_index = index_documents(pred_docs, "predicted")
+    orphans = sorted(set(pred_index) - set(gold_index))
+    if orphans:
+        raise ValueError(f"predicted document(s) without a gold counterpart: {', '.join(orphans)}")
+    labels = set(types)
+    doc_ids = sorted(gold_index)
+    rows = []
+    for doc_id in doc_ids:
+        pred = pred_index[doc_id].entities if doc_id in pred_index else []
+        counts = count_matches(gold_index[doc_id].entities, pred, mode)
+        rows.append([sum(v for k, v in counts[name].items() if k in labels) for name in ("tp", "fp", "fn")])
+    return doc_ids, np.array(rows, dtype=np.int64).reshape(len(doc_ids), 3)
 
 
 def score_documents(

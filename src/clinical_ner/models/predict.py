@@ -1,7 +1,8 @@
-"""Prediction with a saved Tagger on sentence rows (JSONL), with a confidence per token and per entity.
+"""Prediction with a saved model (a Tagger, or the feature CRF baseline) on sentence rows (JSONL), with a
+confidence per token and per entity.
 
 Confidence: each word's probability of its predicted label (CRF head: the forward-backward marginal;
-Apt head: the softmax). An entity's confidence is the MINIMUM over its words: the joint probability that
+Apt head: the softmax; feature CRF: CRFsuite's marginal). An entity's confidence is the MINIMUM over its words: the joint probability that
 every word of the entity carries its label is at most that minimum, so it is the tightest summary of the
 word marginals (a mean would overstate a span with one doubtful word).
 """
@@ -18,20 +19,26 @@ from clinical_ner.data.bio import decode_tags, tag_chunks
 from clinical_ner.data.jsonl import read_sentences, write_jsonl
 from clinical_ner.data.records import Entity, Sentence
 from clinical_ner.errors import InputError
+from clinical_ner.models.feature_crf import FeatureCRF, is_feature_crf
 from clinical_ner.models.tagger import TAGGER_FILE, Tagger
+
+Model = Tagger | FeatureCRF
 
 CONFIDENCE_RULE = "min over the entity's words of the probability of the predicted label (CRF marginal or softmax)"
 DIGITS = 6
 
 
-def load_model(model: str | Path | Tagger, device: str | None = None) -> Tagger:
-    """The model itself, or the Tagger saved in a folder; a folder without its label set is refused."""
-    if isinstance(model, Tagger):
+def load_model(model: str | Path | Model, device: str | None = None) -> Model:
+    """The model itself, or the model saved in a folder (a Tagger, or the feature CRF baseline); a folder
+    without its label set is refused."""
+    if isinstance(model, (Tagger, FeatureCRF)):
         return model
     folder = Path(model)
     config = folder / TAGGER_FILE
     if not folder.is_dir():
         raise InputError(folder, "model folder not found")
+    if is_feature_crf(folder):
+        return FeatureCRF.load(folder)
     if not config.is_file():
         raise InputError(folder, f"not a trained model: {TAGGER_FILE} (the label set, head and encoder settings) "
                          "is missing; pass the folder written by training, e.g. results/models/scratch-crf/full/final")
@@ -44,11 +51,11 @@ def load_model(model: str | Path | Tagger, device: str | None = None) -> Tagger:
     return Tagger.load(folder, device=device)
 
 
-def model_name(model: str | Path | Tagger) -> str:
-    return f"{model.encoder_name} ({model.head_type})" if isinstance(model, Tagger) else str(model)
+def model_name(model: str | Path | Model) -> str:
+    return f"{model.encoder_name} ({model.head_type})" if isinstance(model, (Tagger, FeatureCRF)) else str(model)
 
 
-def scored_tags(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int = 32) -> tuple[list[list[str]], list[list[float]]]:
+def scored_tags(tagger: Model, sentences: Sequence[Sentence], batch_size: int = 32) -> tuple[list[list[str]], list[list[float]]]:
     """Predicted tags and their probabilities, one list per sentence (all sentences batched together)."""
     scored = tagger.predict_scored(sentences, batch_size=batch_size)
     tags = [[tagger.labels[i] for i, _ in row] for row in scored]
@@ -65,7 +72,7 @@ def entities_with_confidence(
     return [(e, min(probabilities[first: last + 1])) for e, (_, first, last) in zip(entities, chunks)]
 
 
-def predict_sentences(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int = 32) -> list[dict[str, Any]]:
+def predict_sentences(tagger: Model, sentences: Sequence[Sentence], batch_size: int = 32) -> list[dict[str, Any]]:
     """Prediction rows: each sentence's JSONL row plus ``pred`` (one tag per token), ``confidence`` (the
     probability of each predicted tag) and ``entities`` (``label``, ``start``, ``end``, ``text``,
     ``confidence`` of each predicted entity; offsets as in ``offsets``, text = its tokens joined by spaces)."""
@@ -85,7 +92,7 @@ def predict_sentences(tagger: Tagger, sentences: Sequence[Sentence], batch_size:
 
 
 def predict_jsonl(
-    model_dir: str | Path | Tagger, input_path: str | Path, output_path: str | Path, batch_size: int = 32,
+    model_dir: str | Path | Model, input_path: str | Path, output_path: str | Path, batch_size: int = 32,
     device: str | None = None,
 ) -> dict[str, Any]:
     """Tag a sentence JSONL file with the model in `model_dir`; write prediction rows to `output_path`."""

@@ -48,8 +48,8 @@ class Note:
 
 
 def model_time(model: str | Path | Tagger) -> float | None:
-    """Newest modification time of the files of a saved model (None for an in-memory Tagger)."""
-    if isinstance(model, Tagger):
+    """Newest modification time of the files of a saved model (None for an in-memory model)."""
+    if not isinstance(model, (str, Path)):
         return None
     return max(p.stat().st_mtime for p in Path(model).rglob("*") if p.is_file())
 

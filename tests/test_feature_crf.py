@@ -1,0 +1,61 @@
+"""The feature-based CRF baseline (sklearn-crfsuite)."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinical_ner.evaluation.metrics import bio_strict
+from clinical_ner.labels import ENTITY_TYPES
+from clinical_ner.models.feature_crf import FeatureCRF, is_feature_crf, select_and_train, shape, short_shape, token_features
+from clinical_ner.models.predict import predict_folder, predict_jsonl
+from helpers_models import synthetic_sentences
+
+
+def test_features():
+    assert shape("Lasix") == "Xxxxx" and short_shape("Lasix") == "Xx" and short_shape("10.5") == "d.d"
+    words = ["Give", "Lasix", "40", "mg", "daily"]
+    first, middle = token_features(words, 0), token_features(words, 2)
+    assert first["BOS"] and first["word"] == "Give" and first["lower"] == "give" and first["+2:lower"] == "40"
+    assert middle["is_digit"] and middle["-2:lower"] == "give" and middle["+2:lower"] == "daily"
+    assert middle["prefix1"] == "4" and middle["suffix2"] == "40"
+    assert token_features(words, 4)["EOS"]
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    data = synthetic_sentences(tmp_path_factory.mktemp("corpus"), 30, 10, seed=13)
+    n_val = len(data["train"]) // 10
+    return data["train"][n_val:], data["train"][:n_val], data["test"]
+
+
+def test_crf_beats_the_all_outside_tagger_on_the_embedded_corpus(embedded, tmp_path):
+    train, val, test = embedded
+    selection = select_and_train(train, val, tmp_path / "crf", ENTITY_TYPES, {"c1": [0.05, 0.5], "c2": [0.05]},
+                                 max_iterations=60)
+    assert len(selection["candidates"]) == 2
+    assert selection["selected"]["val_macro_f1"] == max(c["val_macro_f1"] for c in selection["candidates"])
+    assert is_feature_crf(tmp_path / "crf")
+    model = FeatureCRF.load(tmp_path / "crf")
+    rows = [{**s.to_dict(), "pred": p} for s, p in zip(test, model.predict(test))]
+    all_outside = [{**s.to_dict(), "pred": ["O"] * len(s.tokens)} for s in test]
+    crf_f1 = bio_strict(rows).loc["macro avg", "f1"]
+    outside_f1 = bio_strict(all_outside).loc["macro avg", "f1"]
+    assert outside_f1 < 0.06  # only the O row scores
+    assert crf_f1 > 0.5 and crf_f1 > outside_f1 + 0.4
+
+
+def test_crf_writes_the_prediction_files_of_a_tagger(embedded, tmp_path):
+    from clinical_ner.data.jsonl import write_jsonl
+
+    train, _, test = embedded
+    model = FeatureCRF.fit(train[:80], tmp_path / "m", c1=0.1, c2=0.1, max_iterations=20)
+    write_jsonl(tmp_path / "test.jsonl", [s.to_dict() for s in test[:20]])
+    summary = predict_jsonl(model, tmp_path / "test.jsonl", tmp_path / "pred.jsonl")
+    assert summary["sentences"] == 20
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.txt").write_text("Started Lasix 40 mg PO daily for edema.\n", encoding="utf-8")
+    assert predict_folder(model, notes, tmp_path / "ann")["documents"] == 1
+    assert (tmp_path / "ann" / "a.ann").exists()
+    with pytest.raises(FileNotFoundError):
+        FeatureCRF.load(tmp_path)

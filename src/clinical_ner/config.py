@@ -18,7 +18,7 @@ from clinical_ner.errors import InputError
 from clinical_ner.labels import ENTITY_TYPES
 
 SCHEMA_NAME = "config.schema.json"
-SPECIAL_SOURCES = ("scratch", "stand-in")
+SPECIAL_SOURCES = ("scratch", "bilstm", "stand-in")
 # A later config layer replaces these wholesale instead of merging into them: a user's encoders, label
 # map and search grids are never unioned with the embedded default's.
 REPLACED_KEYS: tuple[tuple[str, ...], ...] = (("encoders",), ("corpus", "label_map"), ("training", "search"))
@@ -123,8 +123,8 @@ def _check_semantics(config: dict[str, Any], origin: str, check_paths: bool = Tr
     for name, enc in encoders.items():
         if "stand_in" in enc and enc["source"] != "stand-in":
             raise InputError(origin, f"encoders/{name}: 'stand_in' is only used with source: stand-in")
-        if "architecture" in enc and enc["source"] != "scratch":
-            raise InputError(origin, f"encoders/{name}: 'architecture' is only used with source: scratch")
+        if "architecture" in enc and enc["source"] not in ("scratch", "bilstm"):
+            raise InputError(origin, f"encoders/{name}: 'architecture' is only used with source: scratch or bilstm")
     corpus = config["corpus"]
     if corpus["source"] != "brat":
         return

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from clinical_ner.data.records import Sentence, SettingsRecord
+from clinical_ner.models.bilstm import BILSTM, build_bilstm_encoder, is_bilstm_folder, load_bilstm
 
 SCRATCH = "scratch"
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -36,7 +37,9 @@ class EncoderSpec(SettingsRecord):
     `source` is a Hugging Face hub id (``bert-base-cased``), a local folder written by ``save_pretrained``,
     or ``"scratch"``: a DistilBERT-architecture model with the sizes below, randomly initialised, with a
     WordPiece vocabulary (at most `vocab_size` entries) trained on the training sentences only.
-    The sizes are used only for ``scratch``; defaults are those of distilbert-base-cased.
+    The sizes are used only for ``scratch``; defaults are those of distilbert-base-cased. ``"bilstm"``
+    builds the word + character BiLSTM of ``models.bilstm`` from the training sentences (``dim``: word
+    embedding size, ``hidden_dim``: LSTM units per direction, ``n_layers``, ``vocab_size``: words kept).
     """
 
     kind = "encoder setting"
@@ -53,7 +56,8 @@ class EncoderSpec(SettingsRecord):
 
     @property
     def is_scratch(self) -> bool:
-        return self.source == SCRATCH
+        """Built from the training split (no pre-training): ``scratch`` or ``bilstm``."""
+        return self.source in (SCRATCH, BILSTM)
 
 
 
@@ -97,8 +101,10 @@ def load_pretrained(source: str | Path) -> tuple[Any, Any]:
     treated as a hub id (served from the local Hugging Face cache when offline). A hub id that cannot be
     fetched raises `EncoderUnavailableError` explaining how to provide the weights.
     """
-    auto_model, auto_tokenizer = _auto_classes()
     local = is_local_source(source)
+    if local and is_bilstm_folder(Path(source).expanduser()):
+        return load_bilstm(Path(source).expanduser())
+    auto_model, auto_tokenizer = _auto_classes()
     location = str(Path(source).expanduser()) if local else str(source)
     kwargs: dict[str, Any] = {"local_files_only": True} if local else {}
     try:
@@ -264,6 +270,9 @@ def load_encoder(spec: EncoderSpec, train_sentences: WordLists | None = None, se
     if spec.is_scratch:
         if train_sentences is None:
             raise ValueError(f"encoder {spec.name!r} is built from scratch: training sentences are required")
+        if spec.source == BILSTM:
+            return build_bilstm_encoder([_words(s) for s in train_sentences], spec.dim, spec.hidden_dim,
+                                        spec.n_layers, spec.vocab_size, seed=seed)
         return build_scratch_encoder(spec, train_sentences, seed=seed)
     return load_pretrained(spec.source)
 

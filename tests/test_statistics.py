@@ -9,7 +9,7 @@ import pytest
 
 from clinical_ner.data.records import Document, Entity
 from clinical_ner.evaluation.metrics import bio_strict, token_level
-from clinical_ner.evaluation.spans import score_documents
+from clinical_ner.evaluation.n2c2 import score_documents_n2c2
 from clinical_ner.evaluation.statistics import (
     HEADLINE,
     bootstrap,
@@ -72,7 +72,7 @@ def test_point_estimate_is_the_reported_score():
     assert scores["bio_macro_f1"] == pytest.approx(bio.loc["macro avg", "f1"])
     assert scores["bio_weighted_f1"] == pytest.approx(bio.loc["weighted avg", "f1"])
     assert scores["token_macro_f1"] == pytest.approx(token.loc["macro avg", "f1"])
-    spans = score_documents(spans_of(rows, "tags"), spans_of(rows, "pred"), TYPES)
+    spans = score_documents_n2c2(spans_of(rows, "tags"), spans_of(rows, "pred"), TYPES)
     micro = spans[spans["label"] == "micro avg"].set_index("mode")["f1"]
     assert scores["span_strict_f1"] == pytest.approx(micro["strict"])
     assert scores["span_lenient_f1"] == pytest.approx(micro["lenient"])

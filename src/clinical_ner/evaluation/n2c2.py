@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from clinical_ner.data.records import Document, Entity
@@ -65,6 +66,33 @@ def document_counts(gold: Sequence[Entity], system: Sequence[Entity], mode: str)
     return {"tp": tp, "fp": fp, "fn": +fn}
 
 
+def _paired(gold_docs: Iterable[Document], pred_docs: Iterable[Document], labels: Sequence[str]):
+    """(doc_id, gold entities, predicted entities) per gold document, sorted, restricted to `labels`."""
+    wanted = set(labels)
+    gold_index = index_documents(gold_docs, "gold")
+    pred_index = index_documents(pred_docs, "predicted")
+    orphans = sorted(set(pred_index) - set(gold_index))
+    if orphans:
+        raise ValueError(f"predicted document(s) without a gold counterpart: {', '.join(orphans)}")
+    for doc_id in sorted(gold_index):
+        gold = [e for e in gold_index[doc_id].entities if e.label in wanted]
+        pred = [e for e in pred_index[doc_id].entities if e.label in wanted] if doc_id in pred_index else []
+        yield doc_id, gold, pred
+
+
+def pooled_document_counts(
+    gold_docs: Iterable[Document], pred_docs: Iterable[Document], types: Iterable[str], mode: str
+) -> tuple[list[str], np.ndarray]:
+    """Per gold document (sorted by id), TP/FP/FN pooled over `types`: ``[n_docs, 3]``. Summed over the
+    documents they are the ``micro avg`` counts of :func:`score_documents_n2c2` (used to resample documents)."""
+    doc_ids, rows = [], []
+    for doc_id, gold, pred in _paired(gold_docs, pred_docs, sorted(set(types))):
+        counts = document_counts(gold, pred, mode)
+        doc_ids.append(doc_id)
+        rows.append([sum(counts[name].values()) for name in ("tp", "fp", "fn")])
+    return doc_ids, np.array(rows, dtype=np.int64).reshape(len(doc_ids), 3)
+
+
 def score_documents_n2c2(
     gold_docs: Iterable[Document], pred_docs: Iterable[Document], types: Iterable[str]
 ) -> pd.DataFrame:
@@ -74,20 +102,12 @@ def score_documents_n2c2(
     entities; a predicted document without gold is a ValueError.
     """
     labels = sorted(set(types))
-    wanted = set(labels)
-    gold_index = index_documents(gold_docs, "gold")
-    pred_index = index_documents(pred_docs, "predicted")
-    orphans = sorted(set(pred_index) - set(gold_index))
-    if orphans:
-        raise ValueError(f"predicted document(s) without a gold counterpart: {', '.join(orphans)}")
-
+    gold_docs, pred_docs = list(gold_docs), list(pred_docs)
     records = []
     for mode in MODES:
         totals = {"tp": Counter(), "fp": Counter(), "fn": Counter()}
         per_document = []
-        for doc_id in sorted(gold_index):
-            gold = [e for e in gold_index[doc_id].entities if e.label in wanted]
-            pred = [e for e in pred_index[doc_id].entities if e.label in wanted] if doc_id in pred_index else []
+        for _, gold, pred in _paired(gold_docs, pred_docs, labels):
             counts = document_counts(gold, pred, mode)
             for name, counter in counts.items():
                 totals[name].update(counter)

@@ -122,28 +122,6 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {name: float(value) for name, value in prf_from_counts(tp, fp, fn).items()}
 
 
-def document_counts(
-    gold_docs: Iterable[Document], pred_docs: Iterable[Document], types: Iterable[str], mode: str
-) -> tuple[list[str], np.ndarray]:
-    """Per gold document (sorted by id), the (tp, fp, fn) counts pooled over `types`: ``[n_docs, 3]``.
-
-    Summed over documents they give the ``micro avg`` counts of :func:`score_documents`.
-    """
-    gold_index = index_documents(gold_docs, "gold")
-    pred_index = index_documents(pred_docs, "predicted")
-    orphans = sorted(set(pred_index) - set(gold_index))
-    if orphans:
-        raise ValueError(f"predicted document(s) without a gold counterpart: {', '.join(orphans)}")
-    labels = set(types)
-    doc_ids = sorted(gold_index)
-    rows = []
-    for doc_id in doc_ids:
-        pred = pred_index[doc_id].entities if doc_id in pred_index else []
-        counts = count_matches(gold_index[doc_id].entities, pred, mode)
-        rows.append([sum(v for k, v in counts[name].items() if k in labels) for name in ("tp", "fp", "fn")])
-    return doc_ids, np.array(rows, dtype=np.int64).reshape(len(doc_ids), 3)
-
-
 def score_documents(
     gold_docs: Iterable[Document],
     pred_docs: Iterable[Document],

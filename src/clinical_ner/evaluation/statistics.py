@@ -2,7 +2,7 @@
 
 The unit of resampling is the test DOCUMENT (sentences and entities of one letter are not independent).
 Each run is reduced once to per-document sufficient statistics (:class:`DocumentCounts`: true positives,
-predicted and gold counts per label, from ``metrics.label_counts`` and ``spans.document_counts``); a
+predicted and gold counts per label, from ``metrics.label_counts`` and ``n2c2.pooled_document_counts``); a
 resample draws documents with replacement, sums their counts and scores them with the same functions
 that produce the reported numbers (``metrics.scores_from_counts``), so a resample with every document
 drawn once gives exactly the reported score.
@@ -25,7 +25,8 @@ import pandas as pd
 
 from clinical_ner.data.records import Document
 from clinical_ner.evaluation.metrics import Row, label_counts, row_tags, scores_from_counts, to_token_level, token_labels
-from clinical_ner.evaluation.spans import MODES, document_counts
+from clinical_ner.evaluation.n2c2 import pooled_document_counts
+from clinical_ner.evaluation.spans import MODES
 from clinical_ner.errors import InputError
 from clinical_ner.labels import ENTITY_TYPES, bio_labels
 
@@ -47,7 +48,8 @@ SPAN_VIEWS = {mode: f"span_{mode}" for mode in MODES}
 @dataclass
 class DocumentCounts:
     """Per-document (tp, predicted, gold) counts of one run: ``bio`` [D, 19, 3], ``token`` [D, 10, 3],
-    ``spans`` [D, 2, 3] (strict, lenient micro counts; absent when the run has no span scores)."""
+    ``spans`` [D, 2, 3] (strict, lenient micro counts of the n2c2-2018 track 2 scorer, ``evaluation.n2c2``;
+    absent when the run has no span scores)."""
 
     doc_ids: list[str]
     bio: np.ndarray
@@ -85,7 +87,7 @@ def count_documents(
     span_counts: dict[str, np.ndarray] = {}
     if gold_docs is not None:
         for mode in MODES:
-            span_ids, span_counts[mode] = document_counts(gold_docs, pred_docs or [], types, mode)
+            span_ids, span_counts[mode] = pooled_document_counts(gold_docs, pred_docs or [], types, mode)
     doc_ids = sorted(set(by_doc) | set(span_ids))
     bio_set, token_set = bio_labels(types), token_labels(types)
     bio = np.zeros((len(doc_ids), len(bio_set), 3), dtype=np.int64)

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from clinical_ner import config as cfg
+from clinical_ner.data.subsets import fraction_id
 from clinical_ner.labels import bio_labels
 
 
@@ -21,19 +22,29 @@ config = cfg.validate_config(
 
 RESULTS = "results"
 ENCODERS = list(config["encoders"])
+TRANSFORMER_ENCODERS = [e for e in ENCODERS if config["encoders"][e]["source"] != "bilstm"]
 HEADS = list(config["heads"])
 REGIMES = list(config["regimes"])
-MODELS = cfg.model_names(config)
+MODELS = cfg.model_names(config)  # the neural {encoder}-{head} grid
+CRF_MODEL = cfg.CRFSUITE_MODEL  # the feature CRF baseline (encoder `crfsuite`, no head)
+ALL_MODELS = MODELS + ([CRF_MODEL] if cfg.crfsuite_enabled(config) else [])
+SEEDS = cfg.seeds(config)
+# One trained model: its regime, fraction of the training documents and seed.
+RUN = "{regime}/f{fraction}/seed{seed}"
+REFERENCE_MODEL = f"{config['reference_encoder']}-{HEADS[0]}"
 SOURCES = ["train", "test"] + (["dev"] if config["split"]["use_dev"] else [])
 HEAD_NAMES = {"apt": "Apt", "crf": "CRF"}
+FULL = fraction_id(1.0)
 TYPES = cfg.entity_types(config)  # the label map's targets
 # (regime, split) of every sentence file whose labels are counted (study Fig. 3).
 DISTRIBUTION_PARTS = [(regime, split) for regime in ("full", "downsampled") for split in ("train", "val", "test")]
 
 
 wildcard_constraints:
-    encoder="|".join(ENCODERS),
-    head="|".join(HEADS),
+    encoder="|".join(ENCODERS + [cfg.CRFSUITE]),
+    head="|".join(HEADS + ["none"]),
+    fraction=r"[0-9.]+",
+    seed=r"\d+",
     regime="full|downsampled",
     split="train|val|test",
     source="train|test|dev",
@@ -53,13 +64,13 @@ def train_resource(name):
     """Resource of a job running an encoder, per encoder (GPUs only where the config asks for them)."""
 
     def get(wildcards, attempt):
-        return cfg.job_resource(config, name, encoder=wildcards.encoder, attempt=attempt)
+        return cfg.job_resource(config, name, encoder=getattr(wildcards, "encoder", cfg.CRFSUITE), attempt=attempt)
 
     return get
 
 
 def train_threads(wildcards):
-    return cfg.job_resource(config, "threads", encoder=wildcards.encoder)
+    return cfg.job_resource(config, "threads", encoder=getattr(wildcards, "encoder", cfg.CRFSUITE))
 
 
 def corpus_folder(source):
@@ -82,22 +93,67 @@ def candidate_ids(wildcards):
     return list(cfg.candidates(config, wildcards.encoder))
 
 
+def model_seeds(model):
+    """Seeds a model is trained with (the feature CRF is deterministic: the first seed only)."""
+    return SEEDS[:1] if model == CRF_MODEL else SEEDS
+
+
 def model_runs():
     """(model, regime) pairs of the grid."""
-    return [(model, regime) for model in MODELS for regime in REGIMES]
+    return [(model, regime) for model in ALL_MODELS for regime in REGIMES]
 
 
-def per_run(pattern):
-    return [pattern.format(model=model, regime=regime) for model, regime in model_runs()]
+def all_runs(fractions=None):
+    """Every trained model as a dict of model, regime, fraction (path form) and seed."""
+    runs = []
+    for model, regime in model_runs():
+        for fraction in fractions or cfg.fractions(config, regime):
+            for seed in model_seeds(model):
+                runs.append({"model": model, "regime": regime, "fraction": fraction_id(fraction), "seed": seed})
+    return runs
+
+
+def table_runs():
+    """The runs the tables report: the whole training split, every seed."""
+    return [(r["model"], r["regime"], r["seed"]) for r in all_runs([1.0])]
+
+
+def per_run(pattern, runs=None):
+    """`pattern` (with {model}, {regime}, {fraction}, {seed}) for every run, or the given runs."""
+    return [pattern.format(**run) for run in (runs if runs is not None else all_runs())]
+
+
+def regime_runs(wildcards):
+    """The table runs (whole training split, every seed) of one regime."""
+    return [r for r in all_runs([1.0]) if r["regime"] == wildcards.regime]
+
+
+def curve_subsets():
+    """(regime, fraction) of every training subset file the learning curves count (fraction 1: the split itself)."""
+    return [
+        {"regime": regime, "fraction": fraction_id(f)} for regime in REGIMES for f in cfg.fractions(config, regime)
+    ]
+
+
+def from_scratch_models():
+    """Models whose encoder is not pre-trained: `scratch` and `bilstm` encoders and the feature CRF."""
+    scratch = [e for e in ENCODERS if config["encoders"][e]["source"] in ("scratch", "bilstm")]
+    return [m for m in ALL_MODELS if m == CRF_MODEL or cfg.split_model(m)[0] in scratch]
+
+
+def per_table_run(pattern):
+    return per_run(pattern, all_runs([1.0]))
 
 
 def display_names():
     """Model id -> the name shown in tables and figures, e.g. `BERT (stand-in)-CRF`."""
-    return {
+    names = {
         f"{encoder}-{head}": f"{cfg.encoder_label(config, encoder)}-{HEAD_NAMES[head]}"
         for encoder in ENCODERS
         for head in HEADS
     }
+    names[CRF_MODEL] = config["baselines"]["crfsuite"]["label"]
+    return names
 
 
 def table_stems():
@@ -127,15 +183,24 @@ def all_targets():
         f"{RESULTS}/figures/regime_comparison.png",
     ]
     targets += [f"{RESULTS}/tables/{stem}.md" for stem in ["table1_parameters", *table_stems()]]
-    targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/report_bio_strict.png")
-    targets += per_run(f"{RESULTS}/predictions/{{model}}/{{regime}}/test.jsonl")
-    targets += per_run(f"{RESULTS}/predictions/{{model}}/{{regime}}/ann")
-    targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/summary.json")
-    targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans.csv")
-    targets += per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans_n2c2.csv")
-    targets += per_run(f"{RESULTS}/models/{{model}}/{{regime}}/test_scores.json")
-    targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/reliability.png")
+    targets += [f"{RESULTS}/tables/statistics_{regime}.md" for regime in REGIMES]
+    targets += [f"{RESULTS}/tables/learning_curves.md", f"{RESULTS}/tables/learning_curves_crossing.md"]
+    targets += [f"{RESULTS}/figures/forest_{regime}.png" for regime in REGIMES]
+    targets.append(f"{RESULTS}/figures/learning_curves.png")
+    targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/report_bio_strict.png", figure_runs())
+    targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/reliability.png", figure_runs())
+    targets += per_run(f"{RESULTS}/models/{{model}}/{RUN}/test_scores.json", figure_runs())
+    targets += per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/test.jsonl")
+    targets += per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/ann")
+    targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/summary.json")
+    targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans.csv")
+    targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv")
     return targets
+
+
+def figure_runs():
+    """Runs with per-run figures: neural models on the whole training split, first seed."""
+    return [r for r in all_runs([1.0]) if r["model"] in MODELS and r["seed"] == SEEDS[0]]
 
 
 def split_inputs(wildcards):
@@ -146,11 +211,14 @@ def split_inputs(wildcards):
 
 
 def training_inputs(wildcards):
+    """Training and validation sentences; with a `fraction` wildcard, that subset of the training documents."""
+    fraction = getattr(wildcards, "fraction", FULL)
     inputs = {
-        "train": f"{RESULTS}/data/{wildcards.regime}/train.jsonl",
+        "train": f"{RESULTS}/data/{wildcards.regime}/train" + ("" if fraction == FULL else f"_f{fraction}") + ".jsonl",
         "val": f"{RESULTS}/data/{wildcards.regime}/val.jsonl",
     }
-    if config["encoders"][wildcards.encoder]["source"] == "stand-in":
+    encoder = getattr(wildcards, "encoder", None)
+    if encoder in config["encoders"] and config["encoders"][encoder]["source"] == "stand-in":
         inputs["encoder"] = f"{RESULTS}/encoders/{wildcards.encoder}"
     return inputs
 

@@ -121,3 +121,27 @@ rule label_distribution:
         "../envs/evaluate.yaml"
     script:
         "../workflow/scripts/label_distribution.py"
+
+
+rule subset_train:
+    """Learning curves: the sentences of a nested, seeded fraction of the training documents (validation unchanged)."""
+    input:
+        train=f"{RESULTS}/data/{{regime}}/train.jsonl",
+        documents=f"{RESULTS}/data/full/train.jsonl",
+    output:
+        f"{RESULTS}/data/{{regime}}/train_f{{fraction}}.jsonl",
+    params:
+        fractions=lambda wildcards: cfg.fractions(config, wildcards.regime),
+        seed=config["split"]["seed"],
+    log:
+        f"{RESULTS}/logs/subset_train/{{regime}}/f{{fraction}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/subset_train/{{regime}}/f{{fraction}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow/scripts/subset_train.py"

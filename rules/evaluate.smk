@@ -1,20 +1,20 @@
 rule evaluate:
     """BIO-strict and token-level reports, confusion matrices and the token-level ablations of one run."""
     input:
-        predictions=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/test.jsonl",
+        predictions=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{RUN}/test.jsonl",
     output:
-        bio_strict=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/bio_strict.csv",
-        token_level=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/token_level.csv",
-        confusion_bio=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/confusion_bio.csv",
-        confusion_token=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/confusion_token.csv",
-        ablations=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/ablations.csv",
-        summary=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/summary.json",
+        bio_strict=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/bio_strict.csv",
+        token_level=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/token_level.csv",
+        confusion_bio=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/confusion_bio.csv",
+        confusion_token=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/confusion_token.csv",
+        ablations=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/ablations.csv",
+        summary=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/summary.json",
     params:
         types=TYPES,
     log:
-        f"{RESULTS}/logs/evaluate/{{encoder}}-{{head}}/{{regime}}.log",
+        f"{RESULTS}/logs/evaluate/{{encoder}}-{{head}}/{RUN}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/evaluate/{{encoder}}-{{head}}/{{regime}}.tsv"
+        f"{RESULTS}/benchmarks/evaluate/{{encoder}}-{{head}}/{RUN}.tsv"
     threads: 1
     resources:
         mem_mb=default_resource("mem_mb"),
@@ -29,18 +29,18 @@ rule score_spans:
     """Entity-level strict and lenient scores on character spans against the gold .ann: the official n2c2-2018
     track 2 semantics (headline) and one-to-one matching."""
     input:
-        predicted=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/ann",
+        predicted=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{RUN}/ann",
         gold=lambda wildcards: corpus_folder("test"),
     output:
-        n2c2=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/spans_n2c2.csv",
-        one_to_one=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/spans.csv",
+        n2c2=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans_n2c2.csv",
+        one_to_one=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans.csv",
     params:
         label_map=config["corpus"]["label_map"],
         types=TYPES,
     log:
-        f"{RESULTS}/logs/score_spans/{{encoder}}-{{head}}/{{regime}}.log",
+        f"{RESULTS}/logs/score_spans/{{encoder}}-{{head}}/{RUN}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/score_spans/{{encoder}}-{{head}}/{{regime}}.tsv"
+        f"{RESULTS}/benchmarks/score_spans/{{encoder}}-{{head}}/{RUN}.tsv"
     threads: 1
     resources:
         mem_mb=default_resource("mem_mb"),
@@ -55,16 +55,16 @@ rule model_test_scores:
     """The final model's test scores beside its folder (the model card points here; the model itself never
     depends on test results)."""
     input:
-        model=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/final",
-        summary=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/summary.json",
-        n2c2=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/spans_n2c2.csv",
-        one_to_one=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/spans.csv",
+        model=f"{RESULTS}/models/{{encoder}}-{{head}}/{RUN}/final",
+        summary=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/summary.json",
+        n2c2=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans_n2c2.csv",
+        one_to_one=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans.csv",
     output:
-        f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/test_scores.json",
+        f"{RESULTS}/models/{{encoder}}-{{head}}/{RUN}/test_scores.json",
     log:
-        f"{RESULTS}/logs/model_test_scores/{{encoder}}-{{head}}/{{regime}}.log",
+        f"{RESULTS}/logs/model_test_scores/{{encoder}}-{{head}}/{RUN}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/model_test_scores/{{encoder}}-{{head}}/{{regime}}.tsv"
+        f"{RESULTS}/benchmarks/model_test_scores/{{encoder}}-{{head}}/{RUN}.tsv"
     threads: 1
     resources:
         mem_mb=default_resource("mem_mb"),
@@ -76,9 +76,10 @@ rule model_test_scores:
 
 
 rule plot_calibration:
-    """Reliability diagram and table of the test-set confidences (tokens and entities), with the ECE."""
+    """Reliability diagram and table of the test-set confidences (tokens and entities), with the ECE (the
+    model trained on the whole training split with the first seed)."""
     input:
-        f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/test.jsonl",
+        f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/f{FULL}/seed{SEEDS[0]}/test.jsonl",
     output:
         table=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/calibration.csv",
         png=report(
@@ -104,3 +105,35 @@ rule plot_calibration:
         "../envs/evaluate.yaml"
     script:
         "../workflow/scripts/plot_calibration.py"
+
+
+rule statistics:
+    """95% bootstrap intervals over test documents of the headline scores (mean over seeds) and paired tests
+    of every model against the reference model; the forest plot."""
+    input:
+        predictions=lambda wildcards: per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/test.jsonl", regime_runs(wildcards)),
+        ann=lambda wildcards: per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/ann", regime_runs(wildcards)),
+        gold=lambda wildcards: corpus_folder("test"),
+    output:
+        raw=f"{RESULTS}/eval/statistics_{{regime}}.csv",
+        table=multiext(f"{RESULTS}/tables/statistics_{{regime}}", ".csv", ".md", ".tex"),
+        forest=multiext(f"{RESULTS}/figures/forest_{{regime}}", ".png", ".pdf"),
+    params:
+        runs=lambda wildcards: [(r["model"], r["seed"]) for r in regime_runs(wildcards)],
+        names=display_names(),
+        reference=REFERENCE_MODEL,
+        label_map=config["corpus"]["label_map"],
+        types=TYPES,
+        statistics=config["statistics"],
+    log:
+        f"{RESULTS}/logs/statistics/{{regime}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/statistics/{{regime}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/evaluate.yaml"
+    script:
+        "../workflow/scripts/statistics.py"

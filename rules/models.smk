@@ -75,24 +75,28 @@ rule select_hyperparameters:
 
 rule train_final:
     """The selected setting re-trained on train+validation for its best epoch count (or the candidate kept),
-    with its model card."""
+    with its model card; once per seed and training fraction (selection is done once, on the whole split)."""
     input:
         unpack(training_inputs),
         selected=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/selected.json",
         candidates=candidate_dirs,
     output:
-        directory(f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/final"),
+        directory(f"{RESULTS}/models/{{encoder}}-{{head}}/{RUN}/final"),
+    wildcard_constraints:
+        encoder="|".join(ENCODERS),
+        head="|".join(HEADS),
     params:
         encoder=lambda wildcards: encoder_spec(wildcards.encoder),
         retrain=config["training"]["retrain_on_train_val"],
         types=TYPES,
-        checkpoint_dir=f"{RESULTS}/checkpoints/train_final/{{encoder}}-{{head}}/{{regime}}",
+        checkpoint_dir=f"{RESULTS}/checkpoints/train_final/{{encoder}}-{{head}}/{RUN}",
         provenance=training_provenance,
         encoder_label=lambda wildcards: cfg.encoder_label(config, wildcards.encoder),
+        candidate_seed=lambda wildcards: cfg.base_settings(config, wildcards.encoder).get("seed"),
     log:
-        f"{RESULTS}/logs/train_final/{{encoder}}-{{head}}/{{regime}}.log",
+        f"{RESULTS}/logs/train_final/{{encoder}}-{{head}}/{RUN}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/train_final/{{encoder}}-{{head}}/{{regime}}.tsv"
+        f"{RESULTS}/benchmarks/train_final/{{encoder}}-{{head}}/{RUN}.tsv"
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),
@@ -107,16 +111,16 @@ rule train_final:
 rule predict_test:
     """Test-set predictions: tags per token (JSONL) and BRAT .ann per document."""
     input:
-        model=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/final",
+        model=f"{RESULTS}/models/{{encoder}}-{{head}}/{RUN}/final",
         sentences=f"{RESULTS}/data/{{regime}}/test.jsonl",
         corpus=lambda wildcards: corpus_folder("test"),
     output:
-        jsonl=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/test.jsonl",
-        ann=directory(f"{RESULTS}/predictions/{{encoder}}-{{head}}/{{regime}}/ann"),
+        jsonl=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{RUN}/test.jsonl",
+        ann=directory(f"{RESULTS}/predictions/{{encoder}}-{{head}}/{RUN}/ann"),
     log:
-        f"{RESULTS}/logs/predict_test/{{encoder}}-{{head}}/{{regime}}.log",
+        f"{RESULTS}/logs/predict_test/{{encoder}}-{{head}}/{RUN}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/predict_test/{{encoder}}-{{head}}/{{regime}}.tsv"
+        f"{RESULTS}/benchmarks/predict_test/{{encoder}}-{{head}}/{RUN}.tsv"
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),
@@ -130,14 +134,15 @@ rule predict_test:
 
 rule count_parameters:
     """Parameters of every model, built with random weights from its encoder's architecture settings
-    (shipped for the study's hub ids, no weights or network needed) plus its head (study Table I)."""
+    (shipped for the study's hub ids, no weights or network needed) plus its head (study Table I). Transformer
+    encoders only: the BiLSTM's size depends on its training vocabulary, the feature CRF has no encoder."""
     input:
         unpack(architecture_inputs),
     output:
         f"{RESULTS}/models/parameters.csv",
     params:
-        models=MODELS,
-        encoders={encoder: encoder_spec(encoder) for encoder in ENCODERS},
+        models=[m for m in MODELS if cfg.split_model(m)[0] in TRANSFORMER_ENCODERS],
+        encoders={encoder: encoder_spec(encoder) for encoder in TRANSFORMER_ENCODERS},
         n_labels=len(bio_labels(TYPES)),
     log:
         f"{RESULTS}/logs/count_parameters.log",
@@ -151,3 +156,27 @@ rule count_parameters:
         "../envs/train.yaml"
     script:
         "../workflow/scripts/count_parameters.py"
+
+
+rule train_crfsuite:
+    """The feature CRF baseline: c1/c2 chosen on validation macro-F1, re-trained on train+validation."""
+    input:
+        unpack(training_inputs),
+    output:
+        directory(f"{RESULTS}/models/{CRF_MODEL}/{RUN}/final"),
+    params:
+        crfsuite=config["baselines"]["crfsuite"],
+        retrain=config["training"]["retrain_on_train_val"],
+        types=TYPES,
+    log:
+        f"{RESULTS}/logs/train_crfsuite/{RUN}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_crfsuite/{RUN}.tsv"
+    threads: 1
+    resources:
+        mem_mb=train_resource("mem_mb"),
+        runtime=train_resource("runtime"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow/scripts/train_crfsuite.py"

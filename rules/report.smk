@@ -47,11 +47,12 @@ rule table_parameters:
 rule make_tables:
     """Tables II-IV, token-level, full vs down-sampled and span-level comparisons (CSV, Markdown, LaTeX)."""
     input:
-        bio_strict=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/bio_strict.csv"),
-        token_level=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/token_level.csv"),
-        ablations=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/ablations.csv"),
-        spans=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans.csv"),
-        spans_n2c2=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/spans_n2c2.csv"),
+        bio_strict=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/bio_strict.csv"),
+        token_level=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/token_level.csv"),
+        ablations=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/ablations.csv"),
+        spans=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans.csv"),
+        spans_n2c2=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv"),
+        statistics=expand(f"{RESULTS}/eval/statistics_{{regime}}.csv", regime=REGIMES),
     output:
         # one named output per table: stem -> its .csv, .md (in the report) and .tex
         **{
@@ -68,7 +69,7 @@ rule make_tables:
             for stem in table_stems()
         },
     params:
-        runs=model_runs(),
+        runs=table_runs(),
         names=display_names(),
         regimes=REGIMES,
     log:
@@ -86,14 +87,15 @@ rule make_tables:
 
 
 rule plot_run:
-    """Per-run figures: classification-report heatmaps, confusion matrices, training curves."""
+    """Per-run figures (whole training split, first seed): classification-report heatmaps, confusion matrices,
+    training curves."""
     input:
-        bio_strict=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/bio_strict.csv",
-        token_level=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/token_level.csv",
-        confusion_bio=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/confusion_bio.csv",
-        confusion_token=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/confusion_token.csv",
+        bio_strict=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/f{FULL}/seed{SEEDS[0]}/bio_strict.csv",
+        token_level=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/f{FULL}/seed{SEEDS[0]}/token_level.csv",
+        confusion_bio=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/f{FULL}/seed{SEEDS[0]}/confusion_bio.csv",
+        confusion_token=f"{RESULTS}/eval/{{encoder}}-{{head}}/{{regime}}/f{FULL}/seed{SEEDS[0]}/confusion_token.csv",
         candidates=candidate_dirs,
-        final=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/final",
+        final=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/f{FULL}/seed{SEEDS[0]}/final",
     output:
         **{
             name: [
@@ -127,7 +129,7 @@ rule plot_run:
 rule plot_comparison:
     """Macro-F1 of every model, full vs down-sampled training (BIO-strict and entity-level)."""
     input:
-        evaluations=per_run(f"{RESULTS}/eval/{{model}}/{{regime}}/summary.json"),
+        evaluations=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/summary.json"),
     output:
         png=report(
             f"{RESULTS}/figures/regime_comparison.png",
@@ -136,7 +138,7 @@ rule plot_comparison:
         ),
         pdf=f"{RESULTS}/figures/regime_comparison.pdf",
     params:
-        runs=model_runs(),
+        runs=table_runs(),
         names=display_names(),
     log:
         f"{RESULTS}/logs/plot_comparison.log",
@@ -150,3 +152,34 @@ rule plot_comparison:
         "../envs/evaluate.yaml"
     script:
         "../workflow/scripts/plot_comparison.py"
+
+
+rule learning_curves:
+    """Test macro BIO-strict F1 and strict n2c2 span F1 against the number of training sentences and documents,
+    one line per model, and where pre-trained encoders stop beating the from-scratch models."""
+    input:
+        evaluations=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/summary.json"),
+        spans=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv"),
+        train=per_run(f"{RESULTS}/data/{{regime}}/train_f{{fraction}}.jsonl", curve_subsets()),
+    output:
+        table=multiext(f"{RESULTS}/tables/learning_curves", ".csv", ".md", ".tex"),
+        crossing=multiext(f"{RESULTS}/tables/learning_curves_crossing", ".csv", ".md", ".tex"),
+        png=report(f"{RESULTS}/figures/learning_curves.png", caption="../report/learning_curves.rst", category="Comparisons"),
+        pdf=f"{RESULTS}/figures/learning_curves.pdf",
+    params:
+        runs=[(r["model"], r["regime"], r["fraction"], r["seed"]) for r in all_runs()],
+        subsets=[(r["regime"], r["fraction"]) for r in curve_subsets()],
+        names=display_names(),
+        from_scratch=from_scratch_models(),
+    log:
+        f"{RESULTS}/logs/learning_curves.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/learning_curves.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/evaluate.yaml"
+    script:
+        "../workflow/scripts/learning_curves.py"

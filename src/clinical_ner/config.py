@@ -125,6 +125,8 @@ def _check_semantics(config: dict[str, Any], origin: str, check_paths: bool = Tr
             raise InputError(origin, f"encoders/{name}: 'stand_in' is only used with source: stand-in")
         if "architecture" in enc and enc["source"] not in ("scratch", "bilstm"):
             raise InputError(origin, f"encoders/{name}: 'architecture' is only used with source: scratch or bilstm")
+    if 1.0 not in [float(f) for f in config["training_fractions"]]:
+        raise InputError(origin, f"training_fractions {config['training_fractions']} must contain 1.0 (the tables' runs)")
     corpus = config["corpus"]
     if corpus["source"] != "brat":
         return
@@ -180,7 +182,7 @@ def encoder_resources(config: Mapping[str, Any], encoder: str) -> dict[str, Any]
     """Resources of a training job for an encoder: `resources.train` overridden by the encoder's own."""
     merged = dict(TRAIN_RESOURCES)
     merged.update(config["resources"].get("train", {}))
-    merged.update(config["encoders"][encoder].get("resources", {}))
+    merged.update(config["encoders"].get(encoder, {}).get("resources", {}))  # baselines: the train defaults
     return merged
 
 
@@ -216,3 +218,24 @@ def entity_types(config: Mapping[str, Any]) -> list[str]:
     if not types:
         raise InputError(corpus["train"], "no text-bound annotations: cannot tell the entity types (set corpus/label_map)")
     return types
+
+
+CRFSUITE = "crfsuite"
+CRFSUITE_MODEL = "crfsuite-none"
+
+
+def seeds(config: Mapping[str, Any]) -> list[int]:
+    """Seeds of the final models: ``training.seeds``, or the settings' seed."""
+    return list(config["training"]["seeds"] or [config["training"]["settings"].get("seed", 42)])
+
+
+def fractions(config: Mapping[str, Any], regime: str) -> list[float]:
+    """Training fractions of a regime: every ``training_fractions`` for learning-curve regimes, else 1.0."""
+    curve_regimes = config["learning_curve_regimes"]
+    if curve_regimes is None or regime in curve_regimes:
+        return sorted(float(f) for f in config["training_fractions"])
+    return [1.0]
+
+
+def crfsuite_enabled(config: Mapping[str, Any]) -> bool:
+    return bool(config["baselines"]["crfsuite"]["enabled"])

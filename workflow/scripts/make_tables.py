@@ -4,6 +4,8 @@ import pandas as pd
 
 from clinical_ner.evaluation import tables
 from clinical_ner.evaluation.run_files import read_report
+from clinical_ner.evaluation.seeds import aggregate_seeds
+from clinical_ner.evaluation.statistics import interval_columns
 from clinical_ner.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -14,7 +16,7 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 log = configure_logging(snakemake.log[0])
 names = snakemake.params.names
 out = snakemake.output  # one named output per table: stem -> [.csv, .md, .tex]
-evaluations = {}
+evaluations = {}  # seed -> {(model name, regime): frames}
 runs = zip(
     snakemake.params.runs,
     snakemake.input.bio_strict,
@@ -23,62 +25,70 @@ runs = zip(
     snakemake.input.spans,
     snakemake.input.spans_n2c2,
 )
-for (model, regime), bio_strict, token_level, ablations_csv, spans_csv, spans_n2c2_csv in runs:
-    evaluations[(names[model], regime)] = {
+for (model, regime, seed), bio_strict, token_level, ablations_csv, spans_csv, spans_n2c2_csv in runs:
+    evaluations.setdefault(seed, {})[(names[model], regime)] = {
         "bio_strict": read_report(bio_strict),
         "token_level": read_report(token_level),
         "ablations": pd.read_csv(ablations_csv, keep_default_na=False),
         "spans": pd.read_csv(spans_csv, keep_default_na=False),
         "spans_n2c2": pd.read_csv(spans_n2c2_csv, keep_default_na=False),
     }
-results = tables.results_from_frames(evaluations)
-ablations = tables.stack_frames(evaluations, "ablations")
-spans = tables.stack_frames(evaluations, "spans")
-spans_n2c2 = tables.stack_frames(evaluations, "spans_n2c2")
+per_seed = {
+    seed: {
+        "results": tables.results_from_frames(frames),
+        "ablations": tables.stack_frames(frames, "ablations"),
+        "spans": tables.stack_frames(frames, "spans"),
+        "spans_n2c2": tables.stack_frames(frames, "spans_n2c2"),
+    }
+    for seed, frames in evaluations.items()
+}
+statistics = {regime: pd.read_csv(path) for regime, path in zip(snakemake.params.regimes, snakemake.input.statistics)}
 prf = ["precision", "recall", "f1"]
+seeds_note = f"; mean ± sd over {len(per_seed)} seeds" if len(per_seed) > 1 else ""
+ci_note = ("; 95% bootstrap interval over test documents and paired p-value against the reference "
+           "(ns: not significant at 0.05)")
+
+
+def write(build, keys, stem, caption, best=(), intervals=(), regime=None):
+    """One table per seed from `build(frames)`, shown as mean ± sd (every seed's rows in the CSV), with the
+    intervals and p-values of `intervals` ((metric, column prefix) pairs of `regime`'s statistics)."""
+    display, long = aggregate_seeds({seed: build(frames) for seed, frames in per_seed.items()}, keys)
+    for metric, prefix in intervals:
+        columns = interval_columns(statistics[regime], metric)
+        display = display.merge(columns.rename(columns=lambda c: c if c == "model" else f"{prefix}{c}"),
+                                on="model", how="left")
+    tables.write_table(display, out[stem], caption + seeds_note + (ci_note if intervals else ""), best,
+                       csv_frame=long)
+
 
 for regime in snakemake.params.regimes:
-    tables.write_table(
-        tables.macro_table(results, regime), out[f"table2_macro_bio_strict_{regime}"],
-        f"Table II: macro-averaged BIO-strict precision, recall and F1 on the test set ({regime} training)", prf,
-    )
-    tables.write_table(
-        tables.weighted_table(results, regime), out[f"table3_weighted_bio_strict_{regime}"],
-        f"Table III: weighted-averaged BIO-strict precision, recall and F1 ({regime} training)", prf,
-    )
-    ablation = tables.ablation_table(ablations, regime)
-    tables.write_table(
-        ablation, out[f"table4_ablations_{regime}"],
-        f"Table IV: token-level F1 under the ablations ({regime} training)",
-        [c for c in ablation.columns if c.endswith("_f1")],
-    )
-    tables.write_table(
-        tables.average_table(results, "token_level", "macro", regime), out[f"token_level_macro_{regime}"],
-        f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training)", prf,
-    )
-    headline = tables.span_prf_table(spans_n2c2, regime)
-    tables.write_table(
-        headline, out[f"spans_n2c2_{regime}"],
-        f"Entity-level scores with the official n2c2-2018 track 2 semantics: micro P/R/F1 and macro F1 "
-        f"(mean over documents), strict and lenient ({regime} training)", list(headline.columns[1:]),
-    )
-    tables.write_table(
-        tables.span_table(spans_n2c2, regime, per_type=True), out[f"spans_n2c2_per_type_{regime}"],
-        f"Entity-level F1 per type, n2c2-2018 track 2 semantics, strict and lenient ({regime} training)",
-    )
-    span = tables.span_table(spans, regime)
-    tables.write_table(
-        span, out[f"spans_{regime}"],
-        f"Entity-level micro F1 on character spans, one-to-one matching, strict and lenient ({regime} training)",
-        list(span.columns[1:]),
-    )
-    tables.write_table(
-        tables.span_table(spans, regime, per_type=True), out[f"spans_per_type_{regime}"],
-        f"Entity-level F1 per type, one-to-one matching, strict and lenient ({regime} training)",
-    )
+    write(lambda f: tables.macro_table(f["results"], regime), ["model"], f"table2_macro_bio_strict_{regime}",
+          f"Table II: macro-averaged BIO-strict precision, recall and F1 on the test set ({regime} training)", prf,
+          [("bio_macro_f1", "f1_")], regime)
+    write(lambda f: tables.weighted_table(f["results"], regime), ["model"], f"table3_weighted_bio_strict_{regime}",
+          f"Table III: weighted-averaged BIO-strict precision, recall and F1 ({regime} training)", prf,
+          [("bio_weighted_f1", "f1_")], regime)
+    write(lambda f: tables.ablation_table(f["ablations"], regime), ["model", "ablation"], f"table4_ablations_{regime}",
+          f"Table IV: token-level F1 under the ablations ({regime} training)", ["macro_f1", "micro_f1", "weighted_f1"])
+    write(lambda f: tables.average_table(f["results"], "token_level", "macro", regime), ["model"],
+          f"token_level_macro_{regime}",
+          f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training)", prf,
+          [("token_macro_f1", "f1_")], regime)
+    headline_columns = list(tables.span_prf_table(next(iter(per_seed.values()))["spans_n2c2"], regime).columns[1:])
+    write(lambda f: tables.span_prf_table(f["spans_n2c2"], regime), ["model"], f"spans_n2c2_{regime}",
+          f"Entity-level scores with the official n2c2-2018 track 2 semantics: micro P/R/F1 and macro F1 "
+          f"(mean over documents), strict and lenient ({regime} training)", headline_columns,
+          [("span_strict_f1", "strict_f1_"), ("span_lenient_f1", "lenient_f1_")], regime)
+    write(lambda f: tables.span_table(f["spans_n2c2"], regime, per_type=True), ["model", "label"],
+          f"spans_n2c2_per_type_{regime}",
+          f"Entity-level F1 per type, n2c2-2018 track 2 semantics, strict and lenient ({regime} training)")
+    write(lambda f: tables.span_table(f["spans"], regime), ["model"], f"spans_{regime}",
+          f"Entity-level micro F1 on character spans, one-to-one matching, strict and lenient ({regime} training)",
+          ["strict_f1", "lenient_f1"])
+    write(lambda f: tables.span_table(f["spans"], regime, per_type=True), ["model", "label"], f"spans_per_type_{regime}",
+          f"Entity-level F1 per type, one-to-one matching, strict and lenient ({regime} training)")
 if len(snakemake.params.regimes) > 1:
-    tables.write_table(
-        tables.regime_table(results), out.regime_comparison,
-        "Macro BIO-strict F1, full vs down-sampled training (difference = down-sampled - full)", ["full", "downsampled"],
-    )
+    write(lambda f: tables.regime_table(f["results"]), ["model"], "regime_comparison",
+          "Macro BIO-strict F1, full vs down-sampled training (difference = down-sampled - full)",
+          ["full", "downsampled"])
 log.info("tables written: %s", ", ".join(out.keys()))

@@ -15,11 +15,12 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 log = configure_logging(snakemake.log[0])
 names = snakemake.params.names
 rows = []
-for (model, regime), path in zip(snakemake.params.runs, snakemake.input.evaluations):
+for (model, regime, _seed), path in zip(snakemake.params.runs, snakemake.input.evaluations):
     summary = json.loads(Path(path).read_text())
     rows.append({"model": names[model], "regime": regime, "f1": summary["bio_strict"]["macro"]["f1"]})
+means = pd.DataFrame(rows).groupby(["model", "regime"], sort=False, as_index=False)["f1"].mean()  # over seeds
 written = plot_regime_comparison(
-    pd.DataFrame(rows),
+    means,
     [snakemake.output.png, snakemake.output.pdf],
     title="Macro BIO-strict F1: full vs down-sampled training",
 )

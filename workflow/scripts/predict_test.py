@@ -3,9 +3,8 @@ from typing import TYPE_CHECKING
 
 from clinical_ner.logs import configure_logging
 from clinical_ner.models.device import set_threads
-from clinical_ner.models.predict import predict_jsonl
+from clinical_ner.models.predict import load_model, predict_jsonl
 from clinical_ner.models.predict_notes import predict_folder
-from clinical_ner.models.tagger import Tagger
 
 if TYPE_CHECKING:
     from snakemake.script import Snakemake
@@ -14,7 +13,7 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 
 log = configure_logging(snakemake.log[0])
 set_threads(snakemake.threads)
-tagger = Tagger.load(snakemake.input.model)
+tagger = load_model(snakemake.input.model)
 # Token-level rows (with confidences) on the prepared test sentences (the study's evaluation) ...
 log.info("sentences: %s", predict_jsonl(tagger, snakemake.input.sentences, snakemake.output.jsonl))
 # ... and BRAT .ann from the raw test notes, tokenised without any gold information (entity-level scoring).

@@ -17,33 +17,41 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 
 log = configure_logging(snakemake.log[0])
 selected = json.loads(Path(snakemake.input.selected).read_text())
-if snakemake.params.retrain:
-    settings = TrainSettings.from_dict(
-        {**selected["settings"], "epochs": selected["best_epoch"], "threads": snakemake.threads}
-    )
-    train_val = read_sentences(snakemake.input.train) + read_sentences(snakemake.input.val)
+seed = int(snakemake.wildcards.seed)
+fraction = snakemake.wildcards.fraction
+retrain = snakemake.params.retrain
+if not retrain and fraction == "1" and seed == snakemake.params.candidate_seed:
+    source = next(Path(d) for d in snakemake.input.candidates if Path(d).name == selected["candidate"])
+    shutil.copytree(source, snakemake.output[0])
+    log.info("kept candidate %s as trained on train only", selected["candidate"])
+else:
+    changes = {"threads": snakemake.threads, "seed": seed}
+    if retrain:
+        changes["epochs"] = selected["best_epoch"]
+    settings = TrainSettings.from_dict({**selected["settings"], **changes})
+    train_sentences = read_sentences(snakemake.input.train)
+    val_sentences = read_sentences(snakemake.input.val)
+    data = train_sentences + val_sentences if retrain else train_sentences
     summary = train(
         EncoderSpec.from_dict(snakemake.params.encoder),
         snakemake.wildcards.head,
         bio_labels(snakemake.params.types),
         settings,
-        train_val,
-        None,
+        data,
+        None if retrain else val_sentences,
         snakemake.output[0],
         log=log.info,
         checkpoint_dir=snakemake.params.checkpoint_dir,
     )
     write_training_card(
-        snakemake.output[0], summary, [snakemake.input.train, snakemake.input.val], train_val,
-        {**snakemake.params.provenance, "split": "train+validation", "selected_candidate": selected["candidate"]},
+        snakemake.output[0], summary,
+        [snakemake.input.train, snakemake.input.val] if retrain else [snakemake.input.train], data,
+        {**snakemake.params.provenance, "split": "train+validation" if retrain else "train",
+         "selected_candidate": selected["candidate"], "seed": seed, "training_fraction": float(fraction)},
         snakemake.params.encoder_label,
         validation={"macro_f1": selected["val_macro_f1"], "loss": selected["val_loss"],
                     "note": f"of candidate {selected['candidate']} (trained on train only) at epoch "
                             f"{selected['best_epoch']}, which selected these settings"},
     )
-    log.info("re-trained %s on train+validation (%d sentences) for %d epochs",
-             selected["candidate"], len(train_val), settings.epochs)
-else:
-    source = next(Path(d) for d in snakemake.input.candidates if Path(d).name == selected["candidate"])
-    shutil.copytree(source, snakemake.output[0])
-    log.info("kept candidate %s as trained on train only", selected["candidate"])
+    log.info("trained %s (seed %d, fraction %s) on %s: %d sentences", selected["candidate"], seed, fraction,
+             "train+validation" if retrain else "train", len(data))

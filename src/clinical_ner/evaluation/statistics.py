@@ -226,3 +226,33 @@ def read_counts(path: str | Path, types: Iterable[str] = ENTITY_TYPES) -> Docume
     spans = block([SPAN_VIEWS[m] for m in MODES], ["all"]) if spans_present else None
     return DocumentCounts(doc_ids, block(["bio_strict"], bio_labels(types)),
                           block(["token_level"], token_labels(types)), spans)
+
+
+# ------------------------------------------------------------------------------------------------ tables
+
+
+def format_p(p_value: float, level: float = 0.95) -> str:
+    """``0.012``, ``<0.001``; ``ns`` appended when not significant at 1 - level; ``ref`` for the reference."""
+    if pd.isna(p_value):
+        return "ref"
+    text = "<0.001" if p_value < 0.001 else f"{p_value:.3f}"
+    return text if p_value < 1 - level else f"{text} ns"
+
+
+def statistics_table(stats: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Readable form of :func:`bootstrap`'s frame: model, score, estimate, low, high, difference, p."""
+    table = stats[["model", "metric", "estimate", "low", "high", "n_seeds", "difference"]].copy()
+    table["metric"] = table["metric"].map(lambda m: HEADLINE_NAMES.get(m, m))
+    table = table.rename(columns={"metric": "score", "difference": "difference_vs_reference"})
+    table["p_vs_reference"] = [format_p(p, level) for p in stats["p_value"]]
+    return table.reset_index(drop=True)
+
+
+def interval_columns(stats: pd.DataFrame, metric: str, level: float = 0.95) -> pd.DataFrame:
+    """Per model: ``ci`` (``[low, high]``) and ``p_vs_reference`` of one headline metric, to join to a table."""
+    chosen = stats[stats["metric"] == metric]
+    return pd.DataFrame({
+        "model": chosen["model"].to_numpy(),
+        f"{level:.0%}_ci": [f"[{low:.4f}, {high:.4f}]" for low, high in zip(chosen["low"], chosen["high"])],
+        "p_vs_reference": [format_p(p, level) for p in chosen["p_value"]],
+    })

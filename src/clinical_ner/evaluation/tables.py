@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from clinical_ner.evaluation.ablations import ablation_views
+from clinical_ner.evaluation.seeds import leading_number
 from clinical_ner.evaluation.run_files import REPORT_KEYS, SUMMARY_FILE, summarise
 from clinical_ner.paths import Target, output_paths
 
@@ -253,7 +254,7 @@ def best_mask(df: pd.DataFrame, best_columns: Sequence[str], higher_is_better: b
     for column in best_columns:
         if column not in df.columns:
             raise ValueError(f"best column {column!r} not in table columns {list(df.columns)}")
-        values = pd.to_numeric(df[column], errors="coerce").astype(float)
+        values = leading_number(df[column])
         if values.notna().any():
             best = values.max() if higher_is_better else values.min()
             mask[column] = np.isclose(values, best, rtol=0, atol=1e-12) & values.notna()
@@ -268,13 +269,15 @@ def write_table(
     higher_is_better: bool = True,
     digits: int = 4,
     formats: Mapping[str, str] | None = None,
+    csv_frame: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write ``stem.csv``, ``stem.md`` and ``stem.tex`` (or the three files given); mark the best value of
     each of `best_columns`.
 
     A non-default index is written as leading columns. `formats` maps a column to a ``str.format`` pattern
     (e.g. ``{"percent_of_reference": "{:.1f}"}``); otherwise ints get thousands separators and floats
-    `digits` decimals. Returns the three paths.
+    `digits` decimals. `csv_frame`, when given, is written to the CSV instead (e.g. every seed's rows behind
+    a mean +- sd table). Returns the three paths.
     """
     paths = output_paths(stem, (".csv", ".md", ".tex"))
     if not isinstance(df.index, pd.RangeIndex):
@@ -284,10 +287,10 @@ def write_table(
     mask = best_mask(df, best_columns, higher_is_better)
     columns = [str(c) for c in df.columns]
     cells = [[_format(v, digits, formats.get(c)) for c, v in zip(df.columns, row)] for row in df.itertuples(index=False)]
-    numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) or bool(leading_number(df[c]).notna().all()) for c in df.columns]
 
     csv_path = paths[".csv"]
-    df.to_csv(csv_path, index=False)
+    (df if csv_frame is None else csv_frame).to_csv(csv_path, index=False)
 
     md_lines = ["| " + " | ".join(c.replace("|", "\\|") for c in columns) + " |",
                 "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"]

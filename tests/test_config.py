@@ -5,6 +5,9 @@ import yaml
 
 from clinical_ner.config import (
     candidates,
+    crfsuite_enabled,
+    fractions,
+    seeds,
     encoder_resources,
     entity_types,
     layer_configs,
@@ -28,8 +31,24 @@ def minimal(**overrides):
 
 def test_default_config_is_valid_and_names_the_study_grid():
     config = load_config(ROOT / "config.yaml")
-    assert model_names(config) == [f"{e}-{h}" for e in ("bert", "biobert", "clinicalbert", "scratch") for h in ("apt", "crf")]
+    encoders = ("bert", "biobert", "clinicalbert", "scratch", "bilstm")
+    assert model_names(config) == [f"{e}-{h}" for e in encoders for h in ("apt", "crf")]
     assert config["regimes"] == ["full", "downsampled"]
+    assert len(seeds(config)) >= 2 and fractions(config, "full") == [0.5, 1.0] and fractions(config, "downsampled") == [1.0]
+    assert crfsuite_enabled(config) and config["statistics"]["resamples"] == 1000
+
+
+def test_seeds_fractions_and_baseline_defaults():
+    config = validate_config(minimal())
+    assert seeds(config) == [42] and fractions(config, "full") == [1.0]
+    assert config["baselines"]["crfsuite"]["c1"] and config["statistics"] == {"level": 0.95, "resamples": 1000, "seed": 0}
+    assert seeds(validate_config(minimal(training={"seeds": [1, 2, 3]}))) == [1, 2, 3]
+    with pytest.raises(InputError, match="must contain 1.0"):
+        validate_config(minimal(training_fractions=[0.5]))
+    with pytest.raises(InputError, match="training_fractions"):
+        validate_config(minimal(training_fractions=[0.0, 1.0]))
+    bilstm = validate_config(minimal(encoders={"b": {"source": "bilstm", "architecture": {"dim": 16}}}))
+    assert bilstm["encoders"]["b"]["source"] == "bilstm"
     assert config["downsample"]["target_plain_fraction"] == 0.2
 
 

@@ -87,7 +87,8 @@ def _targets(workdir: Path) -> list[str]:
     encoder = next(iter(config["encoders"]))
     head = config["heads"][0]
     regime = config["regimes"][0]
-    return ["results/data/report.json", f"results/eval/{encoder}-{head}/{regime}/summary.json"]
+    seed = (config["training"].get("seeds") or [config["training"]["settings"].get("seed", 42)])[0]
+    return ["results/data/report.json", f"results/eval/{encoder}-{head}/{regime}/f1/seed{seed}/summary.json"]
 
 
 def _snakemake(workdir: Path, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:

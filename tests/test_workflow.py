@@ -12,13 +12,21 @@ import pytest
 import yaml
 from workflow_helpers import ROOT, snakemake
 
-from clinical_ner.config import load_config, model_names
+from clinical_ner.config import CRFSUITE_MODEL, fractions, load_config, model_names, seeds
 from clinical_ner.data.brat import read_corpus
 from clinical_ner.data.report import CorpusReport
 
 pytestmark = pytest.mark.slow
 CONFIG = load_config(ROOT / "config.yaml")
-RUNS = [(model, regime) for model in model_names(CONFIG) for regime in CONFIG["regimes"]]
+SEEDS = seeds(CONFIG)
+MODELS = model_names(CONFIG) + [CRFSUITE_MODEL]
+# (model, run folder) of every model the tables report: whole training split, every seed (CRF: first seed)
+RUNS = [
+    (model, f"{regime}/f1/seed{seed}")
+    for model in MODELS
+    for regime in CONFIG["regimes"]
+    for seed in (SEEDS[:1] if model == CRFSUITE_MODEL else SEEDS)
+]
 
 
 @pytest.fixture(scope="module")
@@ -82,13 +90,28 @@ def test_tables_name_every_model_and_mark_the_best(workdir):
     assert parameters.loc[parameters["model"] == "BERT (stand-in)-Apt", "change_percent"].item() == 0
     ablations = pd.read_csv(tables / "table4_ablations_full.csv")
     assert {"no_O", "no_ADE_Reason", "no_O_ADE_Reason", "merge_ADE_into_Reason"} <= set(ablations["ablation"])
+    # beyond the study: baselines, mean ± sd over seeds (every seed kept in the CSV), intervals, p-values
+    assert CONFIG["baselines"]["crfsuite"]["label"] in macro and "BiLSTM" in macro
+    assert " ± " in macro and "95%_ci" in macro and "p_vs_reference" in macro and "ref" in macro
+    long = pd.read_csv(tables / "table2_macro_bio_strict_full.csv")
+    assert {str(seed) for seed in SEEDS} | {"mean", "sd"} == set(long["seed"].astype(str))
+    stats = pd.read_csv(workdir / "results" / "eval" / "statistics_full.csv")
+    assert (stats["low"] <= stats["estimate"]).all() and (stats["estimate"] <= stats["high"]).all()
+    assert stats["p_value"].dropna().between(0, 1).all()
+    curves = pd.read_csv(tables / "learning_curves.csv")
+    full = curves[curves["regime"] == "full"]
+    assert sorted(set(full["fraction"])) == sorted(CONFIG["training_fractions"])
+    assert full.groupby("model")["train_sentences"].nunique().eq(len(CONFIG["training_fractions"])).all()
+    crossing = pd.read_csv(tables / "learning_curves_crossing.csv")
+    assert set(crossing["metric"]) == {"bio_macro_f1", "span_strict_f1"} and crossing["statement"].str.len().gt(0).all()
 
 
 def test_figures_are_real_images(workdir):
     figures = workdir / "results" / "figures"
-    paths = [figures / "label_distribution.png", figures / "regime_comparison.png"]
+    paths = [figures / "label_distribution.png", figures / "regime_comparison.png", figures / "forest_full.png",
+             figures / "learning_curves.png"]
     paths += sorted((figures / "runs" / "scratch-crf" / "full").glob("*.png"))
-    assert len(paths) == 9  # 2 overview figures, 6 per-run figures, the reliability diagram
+    assert len(paths) == 11  # 4 overview figures, 6 per-run figures, the reliability diagram
     for path in paths:
         image = mpimg.imread(path)
         assert image.shape[0] > 200 and image.shape[1] > 200, path
@@ -113,10 +136,12 @@ def test_changing_one_encoder_reruns_only_what_depends_on_it(workdir):
     dry = snakemake(workdir, "-n", "--cores", "2", "--configfile", str(changed))
     assert dry.returncode == 0, dry.stderr[-3000:]
     counts = job_counts(dry.stdout)
-    runs = len(CONFIG["heads"]) * len(CONFIG["regimes"])
-    assert counts["train_candidate"] == runs * len(CONFIG["training"]["search"]["learning_rate"])
+    runs = len(CONFIG["heads"]) * sum(len(fractions(CONFIG, regime)) for regime in CONFIG["regimes"]) * len(SEEDS)
+    assert counts["train_candidate"] == len(CONFIG["heads"]) * len(CONFIG["regimes"]) * len(
+        CONFIG["training"]["search"]["learning_rate"])
     assert counts["train_final"] == runs
     assert counts["evaluate"] == runs
+    assert "train_crfsuite" not in counts
     assert "generate_corpus" not in counts and "pretrain_stand_in" not in counts
     assert counts["make_tables"] == 1
 
@@ -128,7 +153,7 @@ def test_score_command_equals_the_pipeline_span_tables(workdir, tmp_path, capsys
     gold = workdir / "results" / "corpus" / "test"
     for model, regime in RUNS[:2]:
         run = workdir / "results" / "eval" / model / regime
-        out = tmp_path / f"{model}-{regime}.csv"
+        out = tmp_path / f"{model}-{regime.replace('/', '_')}.csv"
         predicted = workdir / "results" / "predictions" / model / regime / "ann"
         assert main(["score", "--gold", str(gold), "--pred", str(predicted), "--types", *types, "--out", str(out)]) == 0
         scores = pd.read_csv(out, keep_default_na=False)

@@ -25,6 +25,8 @@ def aggregate_seeds(
     first = next(iter(per_seed.values()))
     numeric = [c for c in first.columns if c not in keys and pd.api.types.is_numeric_dtype(first[c])]
     order = list(dict.fromkeys(map(tuple, first[list(keys)].to_numpy())))
+    if len(keys) == 1:
+        order = [key for (key,) in order]
     grouped = stacked.groupby(list(keys), sort=False)[numeric]
     mean = grouped.mean().reindex(order)
     sd = grouped.std(ddof=1).reindex(order).fillna(0.0)

@@ -41,7 +41,7 @@ def load_model(model: str | Path | Model, device: str | None = None) -> Model:
         return FeatureCRF.load(folder)
     if not config.is_file():
         raise InputError(folder, f"not a trained model: {TAGGER_FILE} (the label set, head and encoder settings) "
-                         "is missing; pass the folder written by training, e.g. results/models/scratch-crf/full/final")
+                         "is missing; pass the folder written by training, e.g. results/models/scratch-crf/full/f1/seed42/final")
     try:
         labels = json.loads(config.read_text(encoding="utf-8")).get("labels")
     except json.JSONDecodeError as error:

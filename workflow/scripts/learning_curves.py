@@ -38,7 +38,9 @@ from_scratch = [names[m] for m in snakemake.params.from_scratch]
 crossing = crossing_points(table, from_scratch)
 write_table(table, snakemake.output.table,
             "Learning curves: test macro BIO-strict F1 and strict n2c2 span micro F1 against the training documents "
-            "and sentences (nested subsets; validation and test unchanged); mean and sd over seeds")
+            "and sentences of the training split (nested subsets; the validation documents, added for the final "
+            "re-training, and the test set unchanged); mean and sd over seeds",
+            formats={"fraction": "{:g}"})
 write_table(crossing, snakemake.output.crossing,
             "Where pre-trained encoders stop beating the from-scratch models (" + ", ".join(from_scratch)
             + "): best pre-trained minus best from-scratch mean score")

@@ -7,7 +7,8 @@ import pytest
 from clinical_ner.evaluation.metrics import bio_strict
 from clinical_ner.labels import ENTITY_TYPES
 from clinical_ner.models.feature_crf import FeatureCRF, is_feature_crf, select_and_train, shape, short_shape, token_features
-from clinical_ner.models.predict import predict_folder, predict_jsonl
+from clinical_ner.models.predict import load_model, predict_jsonl
+from clinical_ner.models.predict_notes import predict_folder
 from helpers_models import synthetic_sentences
 
 
@@ -50,12 +51,18 @@ def test_crf_writes_the_prediction_files_of_a_tagger(embedded, tmp_path):
     train, _, test = embedded
     model = FeatureCRF.fit(train[:80], tmp_path / "m", c1=0.1, c2=0.1, max_iterations=20)
     write_jsonl(tmp_path / "test.jsonl", [s.to_dict() for s in test[:20]])
-    summary = predict_jsonl(model, tmp_path / "test.jsonl", tmp_path / "pred.jsonl")
+    summary = predict_jsonl(tmp_path / "m", tmp_path / "test.jsonl", tmp_path / "pred.jsonl")
     assert summary["sentences"] == 20
+    from clinical_ner.data.jsonl import iter_jsonl
+
+    rows = list(iter_jsonl(tmp_path / "pred.jsonl"))
+    assert rows[0]["pred"] == model.predict([test[0]])[0]
+    assert all(0 < p <= 1 for row in rows for p in row["confidence"])
+    assert isinstance(load_model(tmp_path / "m"), FeatureCRF)
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "a.txt").write_text("Started Lasix 40 mg PO daily for edema.\n", encoding="utf-8")
-    assert predict_folder(model, notes, tmp_path / "ann")["documents"] == 1
+    assert predict_folder(model, notes, tmp_path / "ann", progress=False)["notes_tagged"] == 1
     assert (tmp_path / "ann" / "a.ann").exists()
     with pytest.raises(FileNotFoundError):
         FeatureCRF.load(tmp_path)

@@ -86,7 +86,8 @@ def test_tables_name_every_model_and_mark_the_best(workdir):
     assert "**" in macro
     assert "\\textbf{" in (tables / "table3_weighted_bio_strict_full.tex").read_text()
     parameters = pd.read_csv(tables / "table1_parameters.csv")
-    assert len(parameters) == len(model_names(CONFIG))
+    transformers = [m for m in model_names(CONFIG) if not m.startswith("bilstm-")]  # the BiLSTM is not in Table I
+    assert len(parameters) == len(transformers)
     assert parameters.loc[parameters["model"] == "BERT (stand-in)-Apt", "change_percent"].item() == 0
     ablations = pd.read_csv(tables / "table4_ablations_full.csv")
     assert {"no_O", "no_ADE_Reason", "no_O_ADE_Reason", "merge_ADE_into_Reason"} <= set(ablations["ablation"])

@@ -130,9 +130,7 @@ def regime_runs(wildcards):
 
 def curve_subsets():
     """(regime, fraction) of every training subset file the learning curves count (fraction 1: the split itself)."""
-    return [
-        {"regime": regime, "fraction": fraction_id(f)} for regime in REGIMES for f in cfg.fractions(config, regime)
-    ]
+    return [{"regime": regime, "fraction": fraction_id(f)} for regime in REGIMES for f in cfg.fractions(config, regime)]
 
 
 def from_scratch_models():

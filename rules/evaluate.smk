@@ -111,7 +111,9 @@ rule statistics:
     """95% bootstrap intervals over test documents of the headline scores (mean over seeds) and paired tests
     of every model against the reference model; the forest plot."""
     input:
-        predictions=lambda wildcards: per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/test.jsonl", regime_runs(wildcards)),
+        predictions=lambda wildcards: per_run(
+            f"{RESULTS}/predictions/{{model}}/{RUN}/test.jsonl", regime_runs(wildcards)
+        ),
         ann=lambda wildcards: per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/ann", regime_runs(wildcards)),
         gold=lambda wildcards: corpus_folder("test"),
     output:

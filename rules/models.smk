@@ -82,9 +82,6 @@ rule train_final:
         candidates=candidate_dirs,
     output:
         directory(f"{RESULTS}/models/{{encoder}}-{{head}}/{RUN}/final"),
-    wildcard_constraints:
-        encoder="|".join(ENCODERS),
-        head="|".join(HEADS),
     params:
         encoder=lambda wildcards: encoder_spec(wildcards.encoder),
         retrain=config["training"]["retrain_on_train_val"],
@@ -97,6 +94,9 @@ rule train_final:
         f"{RESULTS}/logs/train_final/{{encoder}}-{{head}}/{RUN}.log",
     benchmark:
         f"{RESULTS}/benchmarks/train_final/{{encoder}}-{{head}}/{RUN}.tsv"
+    wildcard_constraints:
+        encoder="|".join(ENCODERS),
+        head="|".join(HEADS),
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),

@@ -164,7 +164,9 @@ rule learning_curves:
     output:
         table=multiext(f"{RESULTS}/tables/learning_curves", ".csv", ".md", ".tex"),
         crossing=multiext(f"{RESULTS}/tables/learning_curves_crossing", ".csv", ".md", ".tex"),
-        png=report(f"{RESULTS}/figures/learning_curves.png", caption="../report/learning_curves.rst", category="Comparisons"),
+        png=report(
+            f"{RESULTS}/figures/learning_curves.png", caption="../report/learning_curves.rst", category="Comparisons"
+        ),
         pdf=f"{RESULTS}/figures/learning_curves.pdf",
     params:
         runs=[(r["model"], r["regime"], r["fraction"], r["seed"]) for r in all_runs()],

@@ -8,9 +8,9 @@ import torch
 
 from clinical_ner.evaluation.metrics import bio_strict
 from clinical_ner.labels import bio_labels
+from clinical_ner.models.alignment import collate, make_windows
 from clinical_ner.models.bilstm import BiLSTMEncoder, WordCharTokenizer, build_bilstm_encoder
 from clinical_ner.models.encoders import EncoderSpec
-from clinical_ner.models.alignment import collate, make_windows
 from clinical_ner.models.tagger import Tagger
 from clinical_ner.models.training import train
 

@@ -6,14 +6,14 @@ import yaml
 from clinical_ner.config import (
     candidates,
     crfsuite_enabled,
-    fractions,
-    seeds,
     encoder_resources,
     entity_types,
+    fractions,
     layer_configs,
     load_config,
     model_names,
     read_config_file,
+    seeds,
     split_model,
     validate_config,
 )
@@ -43,7 +43,7 @@ def test_seeds_fractions_and_baseline_defaults():
     assert seeds(config) == [42] and fractions(config, "full") == [1.0]
     assert config["baselines"]["crfsuite"]["c1"] and config["statistics"] == {"level": 0.95, "resamples": 1000, "seed": 0}
     assert seeds(validate_config(minimal(training={"seeds": [1, 2, 3]}))) == [1, 2, 3]
-    with pytest.raises(InputError, match="must contain 1.0"):
+    with pytest.raises(InputError, match=r"must contain 1\.0"):
         validate_config(minimal(training_fractions=[0.5]))
     with pytest.raises(InputError, match="training_fractions"):
         validate_config(minimal(training_fractions=[0.0, 1.0]))

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from helpers_models import synthetic_sentences
 
 from clinical_ner.evaluation.metrics import bio_strict
 from clinical_ner.labels import ENTITY_TYPES
-from clinical_ner.models.feature_crf import FeatureCRF, is_feature_crf, select_and_train, shape, short_shape, token_features
+from clinical_ner.models.feature_crf import (
+    FeatureCRF,
+    is_feature_crf,
+    select_and_train,
+    shape,
+    short_shape,
+    token_features,
+)
 from clinical_ner.models.predict import load_model, predict_jsonl
 from clinical_ner.models.predict_notes import predict_folder
-from helpers_models import synthetic_sentences
 
 
 def test_features():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from clinical_ner.data.records import Sentence
@@ -16,7 +18,7 @@ def test_subsets_nest_and_have_the_asked_size():
     sizes = [len(subsets[f]) for f in subsets]
     assert sizes == [5, 13, 26, 53]
     chain = list(subsets.values())
-    for small, large in zip(chain, chain[1:]):
+    for small, large in itertools.pairwise(chain):
         assert set(small) < set(large)
     assert subsets[1.0] == sorted(IDS)
 

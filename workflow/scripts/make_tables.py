@@ -55,37 +55,37 @@ def write(build, keys, stem, caption, best=(), intervals=(), regime=None):
     display, long = aggregate_seeds({seed: build(frames) for seed, frames in per_seed.items()}, keys)
     for metric, prefix in intervals:
         columns = interval_columns(statistics[regime], metric)
-        display = display.merge(columns.rename(columns=lambda c: c if c == "model" else f"{prefix}{c}"),
+        display = display.merge(columns.rename(columns=lambda c, p=prefix: c if c == "model" else f"{p}{c}"),
                                 on="model", how="left")
     tables.write_table(display, out[stem], caption + seeds_note + (ci_note if intervals else ""), best,
                        csv_frame=long)
 
 
 for regime in snakemake.params.regimes:
-    write(lambda f: tables.macro_table(f["results"], regime), ["model"], f"table2_macro_bio_strict_{regime}",
+    write(lambda f, regime=regime: tables.macro_table(f["results"], regime), ["model"], f"table2_macro_bio_strict_{regime}",
           f"Table II: macro-averaged BIO-strict precision, recall and F1 on the test set ({regime} training)", prf,
           [("bio_macro_f1", "f1_")], regime)
-    write(lambda f: tables.weighted_table(f["results"], regime), ["model"], f"table3_weighted_bio_strict_{regime}",
+    write(lambda f, regime=regime: tables.weighted_table(f["results"], regime), ["model"], f"table3_weighted_bio_strict_{regime}",
           f"Table III: weighted-averaged BIO-strict precision, recall and F1 ({regime} training)", prf,
           [("bio_weighted_f1", "f1_")], regime)
-    write(lambda f: tables.ablation_table(f["ablations"], regime), ["model", "ablation"], f"table4_ablations_{regime}",
+    write(lambda f, regime=regime: tables.ablation_table(f["ablations"], regime), ["model", "ablation"], f"table4_ablations_{regime}",
           f"Table IV: token-level F1 under the ablations ({regime} training)", ["macro_f1", "micro_f1", "weighted_f1"])
-    write(lambda f: tables.average_table(f["results"], "token_level", "macro", regime), ["model"],
+    write(lambda f, regime=regime: tables.average_table(f["results"], "token_level", "macro", regime), ["model"],
           f"token_level_macro_{regime}",
           f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training)", prf,
           [("token_macro_f1", "f1_")], regime)
     headline_columns = list(tables.span_prf_table(next(iter(per_seed.values()))["spans_n2c2"], regime).columns[1:])
-    write(lambda f: tables.span_prf_table(f["spans_n2c2"], regime), ["model"], f"spans_n2c2_{regime}",
+    write(lambda f, regime=regime: tables.span_prf_table(f["spans_n2c2"], regime), ["model"], f"spans_n2c2_{regime}",
           f"Entity-level scores with the official n2c2-2018 track 2 semantics: micro P/R/F1 and macro F1 "
           f"(mean over documents), strict and lenient ({regime} training)", headline_columns,
           [("span_strict_f1", "strict_f1_"), ("span_lenient_f1", "lenient_f1_")], regime)
-    write(lambda f: tables.span_table(f["spans_n2c2"], regime, per_type=True), ["model", "label"],
+    write(lambda f, regime=regime: tables.span_table(f["spans_n2c2"], regime, per_type=True), ["model", "label"],
           f"spans_n2c2_per_type_{regime}",
           f"Entity-level F1 per type, n2c2-2018 track 2 semantics, strict and lenient ({regime} training)")
-    write(lambda f: tables.span_table(f["spans"], regime), ["model"], f"spans_{regime}",
+    write(lambda f, regime=regime: tables.span_table(f["spans"], regime), ["model"], f"spans_{regime}",
           f"Entity-level micro F1 on character spans, one-to-one matching, strict and lenient ({regime} training)",
           ["strict_f1", "lenient_f1"])
-    write(lambda f: tables.span_table(f["spans"], regime, per_type=True), ["model", "label"], f"spans_per_type_{regime}",
+    write(lambda f, regime=regime: tables.span_table(f["spans"], regime, per_type=True), ["model", "label"], f"spans_per_type_{regime}",
           f"Entity-level F1 per type, one-to-one matching, strict and lenient ({regime} training)")
 if len(snakemake.params.regimes) > 1:
     write(lambda f: tables.regime_table(f["results"]), ["model"], "regime_comparison",

@@ -15,7 +15,7 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 log = configure_logging(snakemake.log[0])
 names, types, settings = snakemake.params.names, snakemake.params.types, snakemake.params.statistics
 runs = {}
-for (model, seed), jsonl, ann in zip(snakemake.params.runs, snakemake.input.predictions, snakemake.input.ann):
+for (model, _seed), jsonl, ann in zip(snakemake.params.runs, snakemake.input.predictions, snakemake.input.ann):
     scoring = read_folders(snakemake.input.gold, ann, snakemake.params.label_map)
     counts = count_documents(read_prediction_rows(jsonl), types, scoring.gold, scoring.predicted)
     runs.setdefault(names[model], []).append(counts)

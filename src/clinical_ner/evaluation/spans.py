@@ -24,8 +24,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from clinical_ner.evaluation.metrics import safe_divide
 from clinical_ner.data.records import Document, Entity, Span
+from clinical_ner.evaluation.metrics import safe_divide
 from clinical_ner.labels import ENTITY_TYPES
 
 MODES: tuple[str, ...] = ("strict", "lenient")

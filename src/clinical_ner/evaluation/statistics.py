@@ -24,10 +24,17 @@ import numpy as np
 import pandas as pd
 
 from clinical_ner.data.records import Document
-from clinical_ner.evaluation.metrics import Row, label_counts, row_tags, scores_from_counts, to_token_level, token_labels
+from clinical_ner.errors import InputError
+from clinical_ner.evaluation.metrics import (
+    Row,
+    label_counts,
+    row_tags,
+    scores_from_counts,
+    to_token_level,
+    token_labels,
+)
 from clinical_ner.evaluation.n2c2 import pooled_document_counts
 from clinical_ner.evaluation.spans import MODES
-from clinical_ner.errors import InputError
 from clinical_ner.labels import ENTITY_TYPES, bio_labels
 
 HEADLINE: tuple[str, ...] = ("bio_macro_f1", "bio_weighted_f1", "token_macro_f1", "span_strict_f1", "span_lenient_f1")

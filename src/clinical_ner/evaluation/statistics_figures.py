@@ -33,7 +33,7 @@ def plot_forest(
     for ax, metric in zip(axes, metrics):
         chosen = stats[stats["metric"] == metric].set_index("model").reindex(models)
         y = np.arange(len(models))[::-1]
-        for yi, (model, row) in zip(y, chosen.iterrows()):
+        for yi, (_, row) in zip(y, chosen.iterrows()):
             if pd.isna(row["estimate"]):
                 continue
             reference = pd.isna(row["p_value"])

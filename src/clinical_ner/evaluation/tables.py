@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from clinical_ner.evaluation.ablations import ablation_views
-from clinical_ner.evaluation.seeds import leading_number
 from clinical_ner.evaluation.run_files import REPORT_KEYS, SUMMARY_FILE, summarise
+from clinical_ner.evaluation.seeds import leading_number
 from clinical_ner.paths import Target, output_paths
 
 RESULT_COLUMNS: tuple[str, ...] = ("model", "regime", "view", "average", "precision", "recall", "f1")

@@ -62,7 +62,7 @@ class WordCharTokenizer:
         self.char_index = {c: self.char_offset + i for i, c in enumerate(self.chars)}
 
     @classmethod
-    def train(cls, sentences: Iterable[Sequence[str]], vocab_size: int) -> "WordCharTokenizer":
+    def train(cls, sentences: Iterable[Sequence[str]], vocab_size: int) -> WordCharTokenizer:
         words: Counter[str] = Counter()
         chars: Counter[str] = Counter()
         for tokens in sentences:
@@ -102,7 +102,7 @@ class WordCharTokenizer:
                         encoding="utf-8")
 
     @classmethod
-    def from_folder(cls, folder: str | Path) -> "WordCharTokenizer":
+    def from_folder(cls, folder: str | Path) -> WordCharTokenizer:
         vocab = json.loads((Path(folder) / VOCAB_FILE).read_text(encoding="utf-8"))
         return cls(vocab["words"], vocab["chars"])
 

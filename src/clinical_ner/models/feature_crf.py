@@ -102,7 +102,7 @@ class FeatureCRF:
     @classmethod
     def fit(
         cls, sentences: Sequence[Sentence], folder: str | Path, c1: float, c2: float, max_iterations: int = 100,
-    ) -> "FeatureCRF":
+    ) -> FeatureCRF:
         """Train on `sentences` and save the model into `folder` (created)."""
         import sklearn_crfsuite
 
@@ -122,7 +122,7 @@ class FeatureCRF:
         return cls(folder / MODEL_FILE, settings)
 
     @classmethod
-    def load(cls, folder: str | Path) -> "FeatureCRF":
+    def load(cls, folder: str | Path) -> FeatureCRF:
         folder = Path(folder)
         config_path = folder / CONFIG_FILE
         if not config_path.is_file():

@@ -64,13 +64,13 @@ def train_resource(name):
     """Resource of a job running an encoder, per encoder (GPUs only where the config asks for them)."""
 
     def get(wildcards, attempt):
-        return cfg.job_resource(config, name, encoder=getattr(wildcards, "encoder", cfg.CRFSUITE), attempt=attempt)
+        return cfg.job_resource(config, name, encoder=wildcards.encoder, attempt=attempt)
 
     return get
 
 
 def train_threads(wildcards):
-    return cfg.job_resource(config, "threads", encoder=getattr(wildcards, "encoder", cfg.CRFSUITE))
+    return cfg.job_resource(config, "threads", encoder=wildcards.encoder)
 
 
 def corpus_folder(source):

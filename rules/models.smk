@@ -174,8 +174,8 @@ rule train_crfsuite:
         f"{RESULTS}/benchmarks/train_crfsuite/{RUN}.tsv"
     threads: 1
     resources:
-        mem_mb=train_resource("mem_mb"),
-        runtime=train_resource("runtime"),
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
     conda:
         "../envs/train.yaml"
     script:

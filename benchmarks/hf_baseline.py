@@ -50,7 +50,7 @@ class EncoderSize:
 
 
 def machine() -> dict[str, Any]:
-    """CPU model, cores, load average, Python/torch versions and the GPU when there is one."""
+    """CPU model, cores, Python/torch/transformers versions, the GPU when there is one and the commit."""
     import torch
 
     cpu = platform.processor() or ""
@@ -69,7 +69,20 @@ def machine() -> dict[str, Any]:
     import transformers
 
     info["transformers"] = transformers.__version__
+    info["commit"] = _commit()
     return info
+
+
+def _commit() -> str | None:
+    """The checked-out commit of the repository (None outside a git checkout)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parent,
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
 
 
 def load_average() -> list[float]:

@@ -104,11 +104,15 @@ def model_runs():
 
 
 def all_runs(fractions=None):
-    """Every trained model as a dict of model, regime, fraction (path form) and seed."""
+    """Every trained model as a dict of model, regime, fraction (path form) and seed.
+
+    Learning-curve subsets (fraction < 1) are trained with the first seed only (time budget).
+    """
     runs = []
     for model, regime in model_runs():
         for fraction in fractions or cfg.fractions(config, regime):
-            for seed in model_seeds(model):
+            seeds = model_seeds(model) if fraction == 1.0 else model_seeds(model)[:1]
+            for seed in seeds:
                 runs.append({"model": model, "regime": regime, "fraction": fraction_id(fraction), "seed": seed})
     return runs
 

@@ -4,14 +4,19 @@ same outputs as before, apart from intended changes).
     python tests/compare_results.py BASELINE/results NEW/results
 
 Skipped, because they differ between any two runs: `logs/` and `benchmarks/` (timings), `.snakemake/`,
-PDF files (matplotlib writes a creation date) and `report.html`. Prints the identical count, every
-differing file (with the first differing line of text files) and the files only one side has; exits 1 if
-anything differs.
+PDF files (matplotlib writes a creation date) and `report.html`. Timing fields (`TIMING_FIELDS`: the
+`seconds` and `tokens_per_second` columns of `history.csv`, `seconds` keys in JSON) are removed before
+comparing; everything else, model weights included, must be byte-identical. Prints the identical count,
+every differing file (with the first differing line of text files) and the files only one side has;
+exits 1 if anything differs.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +24,7 @@ from pathlib import Path
 SKIP_DIRS = frozenset({"logs", "benchmarks", ".snakemake"})
 SKIP_SUFFIXES = frozenset({".pdf"})
 SKIP_NAMES = frozenset({"report.html"})
+TIMING_FIELDS = frozenset({"seconds", "tokens_per_second"})
 
 
 @dataclass
@@ -44,11 +50,32 @@ def compared_files(root: Path) -> set[str]:
     return files
 
 
+def _without_timings(value):
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if k not in TIMING_FIELDS}
+    if isinstance(value, list):
+        return [_without_timings(v) for v in value]
+    return value
+
+
+def content(path: Path) -> bytes:
+    """The bytes compared: the file's, less its timing fields (CSV columns, JSON keys)."""
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        return json.dumps(_without_timings(json.loads(data)), sort_keys=True).encode()
+    if path.suffix == ".csv":
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+        if rows and TIMING_FIELDS & set(rows[0]):
+            keep = [i for i, name in enumerate(rows[0]) if name not in TIMING_FIELDS]
+            return "\n".join(",".join(row[i] for i in keep) for row in rows).encode()
+    return data
+
+
 def compare(baseline: Path, new: Path) -> Comparison:
     old_files, new_files = compared_files(baseline), compared_files(new)
     result = Comparison(only_baseline=sorted(old_files - new_files), only_new=sorted(new_files - old_files))
     for name in sorted(old_files & new_files):
-        same = (baseline / name).read_bytes() == (new / name).read_bytes()
+        same = content(baseline / name) == content(new / name)
         (result.identical if same else result.different).append(name)
     return result
 

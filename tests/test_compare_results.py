@@ -31,3 +31,14 @@ def test_compare_finds_differences_and_skips_run_specific_files(tmp_path):
     assert "DIFFERENT eval/s.json: line 1: '{}' != '{\"a\": 1}'" in run.stdout
     same = subprocess.run([sys.executable, str(SCRIPT), str(old), str(old)], capture_output=True, text=True)
     assert same.returncode == 0 and "identical: 4 files" in same.stdout
+
+
+def test_timings_are_not_compared(tmp_path):
+    history = "epoch,train_loss,seconds,tokens_per_second\n1,0.5,{s},{t}\n"
+    old = _tree(tmp_path / "old", {"h/history.csv": history.format(s=1.0, t=10).encode(),
+                                   "h/summary.json": b'{"best": 0.5, "seconds": 3.2}'})
+    new = _tree(tmp_path / "new", {"h/history.csv": history.format(s=2.5, t=4).encode(),
+                                   "h/summary.json": b'{"best": 0.5, "seconds": 9.9}'})
+    assert compare(old, new).same
+    (new / "h" / "history.csv").write_text(history.format(s=1.0, t=10).replace("0.5", "0.6"))
+    assert compare(old, new).different == ["h/history.csv"]

@@ -176,10 +176,13 @@ class HFSettings:
 
 
 def hf_trainer(encoder_dir: Path, labels: Sequence[str], examples: list[dict[str, list[int]]],
-               settings: HFSettings, out_dir: Path, device: str) -> Any:
+               settings: HFSettings, out_dir: Path, device: str, head_init: str = "hf") -> Any:
     """`AutoModelForTokenClassification.from_pretrained(encoder_dir)` (new linear head, seeded) and a
     `Trainer` with the same optimiser settings as the package (AdamW, linear warm-up, clipping), no
-    evaluation, no checkpoints, bf16 on CUDA. The head's dropout is the architecture's (0.1), as ours."""
+    evaluation, no checkpoints, bf16 on CUDA. The head's dropout is the architecture's (0.1), as ours.
+
+    `head_init`: ``hf`` keeps Hugging Face's initialisation of the new classifier (normal, std 0.02);
+    ``torch`` re-initialises it as PyTorch's `nn.Linear` does (the package's head), seeded."""
     from transformers import (
         AutoModelForTokenClassification,
         AutoTokenizer,
@@ -200,6 +203,13 @@ def hf_trainer(encoder_dir: Path, labels: Sequence[str], examples: list[dict[str
             encoder_dir, local_files_only=True, num_labels=len(labels),
             id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
         )
+    if head_init == "torch":
+        import torch
+
+        torch.manual_seed(settings.seed)
+        model.classifier.reset_parameters()
+    elif head_init != "hf":
+        raise ValueError(f"unknown head_init {head_init!r}; expected hf or torch")
     args = TrainingArguments(
         output_dir=str(out_dir), num_train_epochs=settings.epochs,
         per_device_train_batch_size=settings.batch_size, per_device_eval_batch_size=settings.eval_batch_size,

@@ -119,17 +119,18 @@ def run_seed(seed: int, data: dict[str, Any], labels: list[str], types: list[str
                   warmup_ratio=args.warmup_ratio)
     results = []
     times: dict[str, float] = {}
-    with timer(times, "ours"):
-        summary = train(EncoderSpec("phee", str(encoder_dir)), "apt", labels,
-                        TrainSettings(**common, max_length=args.max_length, threads=args.threads,
-                                      eval_batch_size=args.eval_batch_size, patience=0, decoding="constrained"),
-                        train_sentences, None, tmp / f"ours-{seed}")
-    tagger = Tagger.load(tmp / f"ours-{seed}")
-    for decoding in ("unconstrained", "constrained"):
-        pred = predict_ours(tagger, test_sentences, args.eval_batch_size, decoding)
-        results.append({"side": f"ours-apt-{decoding}", "seed": seed, "train_seconds": round(times["ours"], 1),
-                        "parameters": summary["parameters"]["total"],
-                        **score(test_docs, test_sentences, pred, types)})
+    if "ours" in args.sides:
+        with timer(times, "ours"):
+            summary = train(EncoderSpec("phee", str(encoder_dir)), "apt", labels,
+                            TrainSettings(**common, max_length=args.max_length, threads=args.threads,
+                                          eval_batch_size=args.eval_batch_size, patience=0, decoding="constrained"),
+                            train_sentences, None, tmp / f"ours-{seed}")
+        tagger = Tagger.load(tmp / f"ours-{seed}")
+        for decoding in ("unconstrained", "constrained"):
+            pred = predict_ours(tagger, test_sentences, args.eval_batch_size, decoding)
+            results.append({"side": f"ours-apt-{decoding}", "seed": seed, "train_seconds": round(times["ours"], 1),
+                            "parameters": summary["parameters"]["total"],
+                            **score(test_docs, test_sentences, pred, types)})
     set_threads(args.threads)
     tokenizer = AutoTokenizer.from_pretrained(encoder_dir, local_files_only=True)
     label_ids = {label: i for i, label in enumerate(labels)}
@@ -137,13 +138,17 @@ def run_seed(seed: int, data: dict[str, Any], labels: list[str], types: list[str
                            [[label_ids[t] for t in s.tags] for s in train_sentences])
     settings = HFSettings(args.learning_rate, args.epochs, args.batch_size, args.eval_batch_size, seed,
                           warmup_ratio=args.warmup_ratio)
-    trainer = hf_trainer(encoder_dir, labels, hf_examples(windows), settings, tmp / f"hf-{seed}", "cpu")
-    with timer(times, "hf"):
-        trainer.train()
-    pred = hf_predict(trainer, tokenizer, test_sentences, args.max_length, labels)
-    results.append({"side": "hf-trainer", "seed": seed, "train_seconds": round(times["hf"], 1),
-                    "parameters": sum(p.numel() for p in trainer.model.parameters()),
-                    **score(test_docs, test_sentences, pred, types)})
+    for side, head_init in (("hf-trainer", "hf"), ("hf-trainer-torch-head-init", "torch")):
+        if side not in args.sides:
+            continue
+        trainer = hf_trainer(encoder_dir, labels, hf_examples(windows), settings, tmp / f"{side}-{seed}", "cpu",
+                             head_init=head_init)
+        with timer(times, side):
+            trainer.train()
+        pred = hf_predict(trainer, tokenizer, test_sentences, args.max_length, labels)
+        results.append({"side": side, "seed": seed, "train_seconds": round(times[side], 1),
+                        "parameters": sum(p.numel() for p in trainer.model.parameters()),
+                        **score(test_docs, test_sentences, pred, types)})
     for row in results:
         print(f"seed {seed} {row['side']}: " + ", ".join(f"{k}={row[k]}" for k in SCORE_KEYS), flush=True)
     return results
@@ -162,14 +167,15 @@ def compare(runs: list[dict[str, Any]]) -> dict[str, Any]:
                                 "stdev": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0,
                                 "min": min(values), "max": max(values)}
     result: dict[str, Any] = {"sides": sides}
-    if "ours-apt-unconstrained" in sides and "hf-trainer" in sides:
-        gaps = {}
-        for key in SCORE_KEYS:
-            ours, theirs = sides["ours-apt-unconstrained"][key], sides["hf-trainer"][key]
-            noise = max(ours["stdev"], theirs["stdev"])
-            gaps[key] = {"ours_minus_trainer": round(ours["mean"] - theirs["mean"], 4),
-                         "in_seed_stdevs": round((ours["mean"] - theirs["mean"]) / noise, 2) if noise else None}
-        result["ours_unconstrained_minus_trainer"] = gaps
+    if "ours-apt-unconstrained" in sides:
+        for other in (side for side in sides if side.startswith("hf-trainer")):
+            gaps = {}
+            for key in SCORE_KEYS:
+                ours, theirs = sides["ours-apt-unconstrained"][key], sides[other][key]
+                noise = max(ours["stdev"], theirs["stdev"])
+                gaps[key] = {"ours_minus_trainer": round(ours["mean"] - theirs["mean"], 4),
+                             "in_seed_stdevs": round((ours["mean"] - theirs["mean"]) / noise, 2) if noise else None}
+            result[f"ours_unconstrained_minus_{other}"] = gaps
     return result
 
 
@@ -178,20 +184,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     parser.add_argument("--phee", type=Path, default=DEFAULT_PHEE)
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--layers", type=int, default=2)
-    parser.add_argument("--dim", type=int, default=256)
-    parser.add_argument("--heads", type=int, default=4)
-    parser.add_argument("--hidden-dim", type=int, default=1024)
-    parser.add_argument("--vocab-size", type=int, default=4000)
-    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--dim", type=int, default=128)
+    parser.add_argument("--heads", type=int, default=2)
+    parser.add_argument("--hidden-dim", type=int, default=512)
+    parser.add_argument("--vocab-size", type=int, default=3000)
+    parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--eval-batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=5e-4)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--warmup-ratio", type=float, default=0.1)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--sides", default="ours,hf-trainer,hf-trainer-torch-head-init",
+                        help="ours, hf-trainer (HF's head initialisation), hf-trainer-torch-head-init")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N documents of each part")
     parser.add_argument("--output", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args(argv)
+    args.sides = [s.strip() for s in args.sides.split(",") if s.strip()]
     if not (args.phee / "train").is_dir() or not (args.phee / "test").is_dir():
         print(f"PHEE not found at {args.phee} (train/ and test/ expected): nothing to do")
         return None
@@ -216,8 +225,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
         "corpus": {part: {"documents": len(docs), "sentences": len(sents)} for part, (docs, sents) in data.items()},
         "runs": runs, "comparison": compare(runs), "load_average_end": load_average(),
     })
-    for key, gap in result["comparison"].get("ours_unconstrained_minus_trainer", {}).items():
-        print(f"{key}: ours - Trainer = {gap['ours_minus_trainer']:+.4f} ({gap['in_seed_stdevs']} seed stdevs)")
+    for name, gaps in result["comparison"].items():
+        for key, gap in gaps.items() if name.startswith("ours_") else ():
+            print(f"{name} {key}: {gap['ours_minus_trainer']:+.4f} ({gap['in_seed_stdevs']} seed stdevs)")
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -78,7 +78,7 @@ def test_parity_comparison_in_seed_stdevs():
             for side, values in (("ours-apt-unconstrained", (0.5, 0.6, 0.7)), ("hf-trainer", (0.45, 0.5, 0.55)))
             for seed, value in enumerate(values)]
     result = hf_parity_phee.compare(runs)
-    gap = result["ours_unconstrained_minus_trainer"]["span_strict_micro_f1"]
+    gap = result["ours_unconstrained_minus_hf-trainer"]["span_strict_micro_f1"]
     assert result["sides"]["ours-apt-unconstrained"]["token_macro_f1"]["mean"] == 0.6
     assert gap == {"ours_minus_trainer": 0.1, "in_seed_stdevs": 1.0}
 
@@ -160,6 +160,7 @@ def test_parity_on_a_phee_subset(phee_dir, tmp_path):
     subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=900)
     result = json.loads((tmp_path / "parity.json").read_text())
     assert {r["seed"] for r in result["runs"]} == {1, 2}
-    assert {r["side"] for r in result["runs"]} == {"ours-apt-unconstrained", "ours-apt-constrained", "hf-trainer"}
-    assert set(result["comparison"]["ours_unconstrained_minus_trainer"]) == set(hf_parity_phee.SCORE_KEYS)
+    assert {r["side"] for r in result["runs"]} == {"ours-apt-unconstrained", "ours-apt-constrained", "hf-trainer",
+                                                  "hf-trainer-torch-head-init"}
+    assert set(result["comparison"]["ours_unconstrained_minus_hf-trainer"]) == set(hf_parity_phee.SCORE_KEYS)
     assert result["corpus"]["train"]["documents"] == 40

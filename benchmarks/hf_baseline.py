@@ -235,7 +235,13 @@ def hf_predict(trainer: Any, tokenizer: Any, sentences: Sequence[Any], max_lengt
     from clinical_ner.models.alignment import make_windows, reassemble
 
     windows = make_windows(tokenizer, sentences, max_length)
-    output = trainer.predict(hf_examples(windows))
+    # with train_sampling_strategy="group_by_length", Trainer also length-groups (and so shuffles) the
+    # prediction batches, and predict() returns them in that order: predict in the given order
+    grouped, trainer.args.train_sampling_strategy = trainer.args.train_sampling_strategy, "sequential"
+    try:
+        output = trainer.predict(hf_examples(windows))
+    finally:
+        trainer.args.train_sampling_strategy = grouped
     logits = output.predictions
     preds = []
     for row, window in enumerate(windows):

@@ -164,3 +164,28 @@ def test_parity_on_a_phee_subset(phee_dir, tmp_path):
                                                   "hf-trainer-torch-head-init"}
     assert set(result["comparison"]["ours_unconstrained_minus_hf-trainer"]) == set(hf_parity_phee.SCORE_KEYS)
     assert result["corpus"]["train"]["documents"] == 40
+
+
+def test_hf_predict_keeps_the_sentence_order(tmp_path):
+    """hf_predict's tags equal the arg-max of a direct forward pass, sentence by sentence (under
+    group_by_length, Trainer.predict length-groups and so reorders its batches unless told otherwise)."""
+    import torch
+
+    from clinical_ner.labels import bio_labels
+    from clinical_ner.models.alignment import make_windows
+
+    lengths = [7, 2, 11, 3, 9, 1, 5, 12, 4, 8, 6, 10]
+    sentences = [Sentence("d", i, [f"w{(i * 7 + k) % 13}" for k in range(n)], [(k, k + 1) for k in range(n)],
+                          ["O"] * n) for i, n in enumerate(lengths)]
+    size = hf_baseline.EncoderSize("distilbert", 1, 16, 2, 32, 100, 32)
+    encoder_dir = hf_baseline.write_random_encoder(tmp_path / "encoder", size, sentences, seed=3)
+    labels = bio_labels(["Drug"])
+    settings = hf_baseline.HFSettings(1e-3, 1, 4, 4, seed=3)
+    trainer = hf_baseline.hf_trainer(encoder_dir, labels, [], settings, tmp_path / "hf", "cpu")
+    tokenizer = trainer.processing_class
+    tags = hf_baseline.hf_predict(trainer, tokenizer, sentences, 32, labels)
+    model = trainer.model.eval()
+    for sentence, window, row in zip(sentences, make_windows(tokenizer, sentences, 32), tags):
+        with torch.no_grad():
+            logits = model(input_ids=torch.tensor([window.input_ids])).logits[0]
+        assert row == [labels[int(logits[p].argmax())] for p in window.first_positions], sentence.index

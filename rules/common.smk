@@ -89,7 +89,15 @@ def encoder_source(encoder):
     return f"{RESULTS}/encoders/{encoder}" if source == "stand-in" else source
 
 
+def pinned(wildcards):
+    """The pinned settings of the wildcards' model (training.pinned), or None when it is searched."""
+    return cfg.pinned_settings(config, f"{wildcards.encoder}-{wildcards.head}")
+
+
 def candidate_ids(wildcards):
+    """The search candidates of the wildcards' model; none when its settings are pinned."""
+    if pinned(wildcards) is not None:
+        return []
     return list(cfg.candidates(config, wildcards.encoder))
 
 
@@ -197,6 +205,7 @@ def all_targets():
     targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/summary.json")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans.csv")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv")
+    targets += [f"{RESULTS}/figures/study/{stem}.png" for stem in STUDY_FIGURES]
     return targets
 
 
@@ -223,6 +232,13 @@ def training_inputs(wildcards):
     if encoder in config["encoders"] and config["encoders"][encoder]["source"] == "stand-in":
         inputs["encoder"] = f"{RESULTS}/encoders/{wildcards.encoder}"
     return inputs
+
+
+def candidate_inputs(wildcards):
+    """As `training_inputs`, with the validation split that scores candidates (protocol paper: never
+    down-sampled)."""
+    validation = cfg.selection_validation(config, wildcards.regime)
+    return {**training_inputs(wildcards), "val": f"{RESULTS}/data/{validation}/val.jsonl"}
 
 
 def candidate_dirs(wildcards):
@@ -257,6 +273,8 @@ def encoder_spec(encoder):
     entry = config["encoders"][encoder]
     spec = {"name": encoder, "source": encoder_source(encoder)}
     spec.update(entry.get("architecture", {}))
+    if "tokenizer" in entry:
+        spec["tokenizer"] = entry["tokenizer"]
     return spec
 
 
@@ -268,3 +286,48 @@ def architecture_inputs(wildcards):
         if source == "stand-in" or (source != "scratch" and os.path.isdir(os.path.expanduser(source))):
             inputs[encoder] = encoder_source(encoder)
     return inputs
+
+
+def model_units(encoder):
+    """What an encoder's models label and are scored on: its `units` setting (the feature CRF: words)."""
+    if encoder not in config["encoders"]:
+        return "word"
+    return cfg.base_settings(config, encoder).get("units", "word")
+
+
+def protocol_scope():
+    """What the token scores of tables and figures are, e.g. `protocol: paper, scored on sub-word tags`."""
+    names = display_names()
+    words = [names[m] for m in ALL_MODELS if model_units(cfg.split_model(m)[0]) == "word"]
+    if len(words) == len(ALL_MODELS):
+        return f"protocol: {config['protocol']}, scored on word-level tags"
+    if not words:
+        return f"protocol: {config['protocol']}, scored on sub-word tags"
+    return f"protocol: {config['protocol']}, scored on sub-word tags ({', '.join(words)}: word-level tags)"
+
+
+STUDY_FIGURES = cfg.study_figures(config)
+
+
+def study_eval_file(model, figure):
+    """The evaluation file a study figure's panel reads: the whole training split, first seed."""
+    run = RUN.format(regime=figure["regime"], fraction=FULL, seed=SEEDS[0])
+    return f"{RESULTS}/eval/{model}/{run}/{figure['file']}"
+
+
+def study_figure_inputs():
+    """The evaluation files the study figures read (one per panel)."""
+    return sorted({study_eval_file(model, figure) for figure in STUDY_FIGURES.values() for model in figure["models"]})
+
+
+def study_figure_specs():
+    """Per study figure: kind, title and its panels as (display name, evaluation file), left to right."""
+    names = display_names()
+    return {
+        stem: {
+            "kind": figure["kind"],
+            "title": f"{figure['title']} on the test set ({protocol_scope()})",
+            "panels": [[names[model], study_eval_file(model, figure)] for model in figure["models"]],
+        }
+        for stem, figure in STUDY_FIGURES.items()
+    }

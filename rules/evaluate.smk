@@ -11,6 +11,8 @@ rule evaluate:
         summary=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/summary.json",
     params:
         types=TYPES,
+        units=lambda wildcards: model_units(wildcards.encoder),
+        protocol=config["protocol"],
     log:
         f"{RESULTS}/logs/evaluate/{{encoder}}-{{head}}/{RUN}.log",
     benchmark:

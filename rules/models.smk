@@ -23,9 +23,9 @@ rule pretrain_stand_in:
 
 
 rule train_candidate:
-    """One hyper-parameter candidate trained on train, selected on validation (macro-F1, then loss)."""
+    """One hyper-parameter candidate trained on train; its epoch kept on validation (training.settings.epoch_selection)."""
     input:
-        unpack(training_inputs),
+        unpack(candidate_inputs),
     output:
         directory(f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/search/{{candidate}}"),
     params:
@@ -51,7 +51,8 @@ rule train_candidate:
 
 
 rule select_hyperparameters:
-    """The candidate with the best validation macro-F1 (ties: lowest validation loss)."""
+    """The best candidate on validation (macro-F1, or protocol paper: mean macro P/R/F1; ties: lower loss),
+    or the model's pinned settings (training.pinned: no search)."""
     input:
         candidate_dirs,
     output:
@@ -59,6 +60,8 @@ rule select_hyperparameters:
     params:
         candidates=candidate_ids,
         settings=lambda wildcards: cfg.candidates(config, wildcards.encoder),
+        rank_by=cfg.rank_by(config),
+        pinned=pinned,
     log:
         f"{RESULTS}/logs/select_hyperparameters/{{encoder}}-{{head}}/{{regime}}.log",
     benchmark:
@@ -74,8 +77,9 @@ rule select_hyperparameters:
 
 
 rule train_final:
-    """The selected setting re-trained on train+validation for its best epoch count (or the candidate kept),
-    with its model card; once per seed and training fraction (selection is done once, on the whole split)."""
+    """The selected (or pinned) setting re-trained on train+validation for its epoch count (or the candidate
+    kept), with its model card; once per seed and training fraction (selection is done once, on the whole
+    split; pinned settings skip it)."""
     input:
         unpack(training_inputs),
         selected=f"{RESULTS}/models/{{encoder}}-{{head}}/{{regime}}/selected.json",

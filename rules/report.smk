@@ -72,6 +72,7 @@ rule make_tables:
         runs=table_runs(),
         names=display_names(),
         regimes=REGIMES,
+        scope=protocol_scope(),
     log:
         f"{RESULTS}/logs/make_tables.log",
     benchmark:
@@ -185,3 +186,34 @@ rule learning_curves:
         "../envs/evaluate.yaml"
     script:
         "../workflow/scripts/learning_curves.py"
+
+
+rule plot_study_figures:
+    """The study's figures as it lays them out (Figs. 4-13), for the models of `figures.encoders`."""
+    input:
+        study_figure_inputs(),
+    output:
+        [
+            report(
+                f"{RESULTS}/figures/study/{stem}.png",
+                caption="../report/study_figure.rst",
+                category="Study figures",
+                labels={"figure": stem},
+            )
+            for stem in STUDY_FIGURES
+        ],
+        [f"{RESULTS}/figures/study/{stem}.pdf" for stem in STUDY_FIGURES],
+    params:
+        figures=study_figure_specs(),
+    log:
+        f"{RESULTS}/logs/plot_study_figures.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/plot_study_figures.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/evaluate.yaml"
+    script:
+        "../workflow/scripts/plot_study_figures.py"

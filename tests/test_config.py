@@ -15,6 +15,7 @@ from clinical_ner.config import (
     read_config_file,
     seeds,
     split_model,
+    study_figures,
     validate_config,
 )
 from clinical_ner.errors import InputError
@@ -171,3 +172,20 @@ def test_entity_types_come_from_the_label_map_in_use(tmp_path):
 def test_folders_are_checked_only_when_asked(tmp_path):
     config = minimal(corpus={"source": "brat", "train": str(tmp_path / "nope"), "test": str(tmp_path)})
     assert validate_config(config, check_paths=False)["corpus"]["train"] == str(tmp_path / "nope")
+
+
+def test_study_figures_follow_the_grid_and_figures_encoders():
+    paper = validate_config(read_config_file(ROOT / "config" / "paper.yaml"), check_paths=False)
+    figures = study_figures(paper)
+    assert list(figures) == [
+        "fig04_bio_strict_reports", "fig05_bio_strict_confusions", "fig06_token_reports_full",
+        "fig07_token_reports_downsampled", "fig08_bio_strict_report_bert-apt", "fig09_bio_strict_report_clinicalbert-apt",
+        "fig10_bio_strict_report_scratch-apt", "fig11_bio_strict_confusion_bert-apt",
+        "fig12_bio_strict_confusion_clinicalbert-apt", "fig13_bio_strict_confusion_scratch-apt",
+    ]
+    assert figures["fig04_bio_strict_reports"]["models"] == ["bert-crf", "clinicalbert-crf", "scratch-crf"]
+    assert figures["fig07_token_reports_downsampled"]["regime"] == "downsampled"
+    crf_full = validate_config(minimal(heads=["crf"], regimes=["full"]))
+    assert list(study_figures(crf_full)) == ["fig04_bio_strict_reports", "fig05_bio_strict_confusions", "fig06_token_reports_full"]
+    with pytest.raises(InputError, match="figures/encoders"):
+        validate_config(minimal(figures={"encoders": ["bert"]}))

@@ -74,3 +74,15 @@ def test_regime_comparison(tmp_path):
     check(figures.plot_regime_comparison(df, stem), stem)
     with pytest.raises(ValueError, match="f1"):
         figures.plot_regime_comparison(df.drop(columns="f1"), tmp_path / "bad")
+
+
+def test_side_by_side_panels_as_the_study_lays_them_out(tmp_path):
+    report = metrics.bio_strict(rows())
+    confusion = metrics.confusion_bio(rows())
+    stem = tmp_path / "fig04"
+    three = check(figures.plot_panels({"A-CRF": report, "B-CRF": report, "C-CRF": report}, stem, "Fig. 4"), stem)
+    single = check(figures.plot_panels({"A-CRF": report}, tmp_path / "one", "Fig. 8"), tmp_path / "one")
+    assert three.shape[1] > 2.5 * single.shape[1]  # three panels side by side
+    check(figures.plot_panels({"A": confusion, "B": confusion}, tmp_path / "fig05", "Fig. 5", kind="confusion"), tmp_path / "fig05")
+    with pytest.raises(ValueError):
+        figures.plot_panels({}, tmp_path / "none", "empty")

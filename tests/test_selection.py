@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from clinical_ner.models.selection import select_candidate
+from clinical_ner.models.selection import pinned_selection, select_candidate
 
 
 def summary(f1, loss, epoch=3):
@@ -33,3 +33,18 @@ def test_nan_scores_rank_last():
 def test_no_candidates_is_an_error():
     with pytest.raises(ValueError):
         select_candidate({}, SETTINGS)
+
+
+def test_the_study_ranks_by_the_mean_of_macro_precision_recall_and_f1():
+    runs = {
+        "hp0": {**summary(0.70, 0.3), "best_val_macro_precision": 0.60, "best_val_macro_recall": 0.60},  # mean 0.633
+        "hp1": {**summary(0.68, 0.2), "best_val_macro_precision": 0.75, "best_val_macro_recall": 0.65},  # mean 0.693
+    }
+    assert select_candidate(runs, {"hp0": {}, "hp1": {}})["candidate"] == "hp0"
+    chosen = select_candidate(runs, {"hp0": {}, "hp1": {}}, rank_by="mean_macro_prf")
+    assert chosen["candidate"] == "hp1" and chosen["ranking"][0]["score"] == pytest.approx((0.68 + 0.75 + 0.65) / 3)
+
+
+def test_pinned_settings_train_as_given():
+    chosen = pinned_selection({"batch_size": 14, "epochs": 3, "learning_rate": 5e-5})
+    assert chosen["best_epoch"] == 3 and chosen["settings"]["batch_size"] == 14 and chosen["ranking"] == []

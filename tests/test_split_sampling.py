@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clinical_ner.data.records import Sentence
-from clinical_ner.data.sampling import downsample, plain_fraction
+from clinical_ner.data.sampling import downsample, keep_plain, plain_fraction
 from clinical_ner.data.split import partition_sentences, split_documents
 
 IDS = [f"doc{i:03d}" for i in range(303)]
@@ -97,3 +97,16 @@ def test_downsample_keeps_all_plain_when_too_few_and_none_at_zero():
 def test_downsample_rejects_bad_fraction(fraction):
     with pytest.raises(ValueError):
         downsample(corpus(2, 2), fraction, seed=0)
+
+
+def test_keep_plain_keeps_each_all_o_sentence_with_the_probability():
+    sentences = corpus(300, 5000)
+    kept = keep_plain(sentences, 0.08, seed=4)
+    assert sum(not s.is_plain for s in kept) == 300
+    assert sum(s.is_plain for s in kept) == pytest.approx(0.08 * 5000, abs=4 * (5000 * 0.08 * 0.92) ** 0.5)
+    assert [s.index for s in kept] == sorted(s.index for s in kept)
+    assert [s.index for s in kept] == [s.index for s in keep_plain(sentences, 0.08, seed=4)]
+    assert [s.index for s in kept] != [s.index for s in keep_plain(sentences, 0.08, seed=5)]
+    assert len(keep_plain(sentences, 0.0, seed=0)) == 300 and len(keep_plain(sentences, 1.0, seed=0)) == 5300
+    with pytest.raises(ValueError):
+        keep_plain(sentences, 1.5)

@@ -21,7 +21,17 @@ SCHEMA_NAME = "config.schema.json"
 SPECIAL_SOURCES = ("scratch", "bilstm", "stand-in")
 # A later config layer replaces these wholesale instead of merging into them: a user's encoders, label
 # map and search grids are never unioned with the embedded default's.
-REPLACED_KEYS: tuple[tuple[str, ...], ...] = (("encoders",), ("corpus", "label_map"), ("training", "search"))
+REPLACED_KEYS: tuple[tuple[str, ...], ...] = (
+    ("encoders",), ("corpus", "label_map"), ("training", "search"), ("training", "pinned"),
+)
+# `protocol: paper`, the study's released notebooks: these training settings are fixed (they override the
+# config's), all-O sentences are kept with probability PAPER_KEEP_PROBABILITY unless the config says
+# otherwise, validation is not down-sampled during selection, and runs are ranked by mean macro P/R/F1.
+PAPER_SETTINGS: dict[str, Any] = {
+    "units": "subword", "max_subwords": 180, "dropout": 0.2, "warmup_ratio": 0.0, "max_grad_norm": 0.0,
+    "weight_decay": 0.01, "decoding": "unconstrained", "epoch_selection": "val_loss", "patience": 0,
+}
+PAPER_KEEP_PROBABILITY = 0.08
 
 
 def schema() -> dict[str, Any]:
@@ -94,7 +104,30 @@ def validate_config(config: Mapping[str, Any], origin: str = "config", check_pat
         lines = [f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in errors]
         raise InputError(origin, "invalid configuration:\n  " + "\n  ".join(lines))
     _check_semantics(filled, origin, check_paths)
+    _apply_protocol(filled, origin)
     return _canonical(filled)
+
+
+def _apply_protocol(config: dict[str, Any], origin: str) -> None:
+    """Fix the settings `protocol: paper` stands for (see PAPER_SETTINGS); nothing for `word`."""
+    if config["protocol"] != "paper":
+        return
+    grids = [("training/search", config["training"]["search"])]
+    grids += [(f"encoders/{name}/search", enc.get("search", {})) for name, enc in config["encoders"].items()]
+    for where, grid in grids:
+        fixed = sorted(set(grid) & set(PAPER_SETTINGS))
+        if fixed:
+            raise InputError(origin, f"{where}: {fixed} are fixed by protocol: paper and cannot be searched")
+    config["training"]["settings"].update(PAPER_SETTINGS)
+    overrides = [enc["training"] for enc in config["encoders"].values() if "training" in enc]
+    for settings in overrides + list(config["training"]["pinned"].values()):
+        for key in set(settings) & set(PAPER_SETTINGS):
+            settings[key] = PAPER_SETTINGS[key]
+    for enc in config["encoders"].values():
+        if enc["source"] == "bilstm":  # a word-level baseline: its ids are words and characters, not pieces
+            enc.setdefault("training", {})["units"] = "word"
+    if config["downsample"]["keep_probability"] is None:
+        config["downsample"]["keep_probability"] = PAPER_KEEP_PROBABILITY
 
 
 def _canonical(value: Any, keep_order: bool = False) -> Any:
@@ -120,7 +153,16 @@ def _check_semantics(config: dict[str, Any], origin: str, check_paths: bool = Tr
         unknown = sorted(set(grid) - setting_names)
         if unknown:
             raise InputError(origin, f"{where}: unknown training settings {unknown}; known: {sorted(setting_names)}")
+    unknown_panels = sorted(set(config["figures"]["encoders"] or []) - set(encoders))
+    if unknown_panels:
+        raise InputError(origin, f"figures/encoders: {unknown_panels} are not among the encoders {sorted(encoders)}")
+    models = set(model_names(config))
+    unknown_pins = sorted(set(config["training"]["pinned"]) - models)
+    if unknown_pins:
+        raise InputError(origin, f"training/pinned: {unknown_pins} are not models of the grid {sorted(models)}")
     for name, enc in encoders.items():
+        if "tokenizer" in enc and enc["source"] != "scratch":
+            raise InputError(origin, f"encoders/{name}: 'tokenizer' is only used with source: scratch")
         if "stand_in" in enc and enc["source"] != "stand-in":
             raise InputError(origin, f"encoders/{name}: 'stand_in' is only used with source: stand-in")
         if "architecture" in enc and enc["source"] not in ("scratch", "bilstm"):
@@ -239,3 +281,56 @@ def fractions(config: Mapping[str, Any], regime: str) -> list[float]:
 
 def crfsuite_enabled(config: Mapping[str, Any]) -> bool:
     return bool(config["baselines"]["crfsuite"]["enabled"])
+
+
+def rank_by(config: Mapping[str, Any]) -> str:
+    """How candidate runs are ranked on validation (`selection.RANKINGS`)."""
+    return "mean_macro_prf" if config["protocol"] == "paper" else "macro_f1"
+
+
+def selection_validation(config: Mapping[str, Any], regime: str) -> str:
+    """The regime whose validation split scores the candidates: the study does not down-sample it."""
+    return "full" if config["protocol"] == "paper" else regime
+
+
+def pinned_settings(config: Mapping[str, Any], model: str) -> dict[str, Any] | None:
+    """The full settings of a pinned model (its encoder's settings updated with the pin), or None."""
+    pin = config["training"]["pinned"].get(model)
+    if pin is None:
+        return None
+    return {**base_settings(config, split_model(model)[0]), **pin}
+
+
+def study_figures(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The study's figures the grid can fill, stem -> what it shows: ``kind`` (report | confusion), the
+    evaluation ``file`` it reads, ``regime`` and ``models`` (its panels, left to right) and ``title``.
+
+    Figs. 4-7 put the CRF models of `figures.encoders` side by side (BIO-strict reports, BIO-strict
+    confusion matrices, token-level reports with full and down-sampled training); then one figure per Apt
+    model: its BIO-strict report (Figs. 8-10 for three encoders), then its confusion matrix (Figs. 11-13).
+    """
+    encoders = config["figures"]["encoders"] or list(config["encoders"])
+    heads, regimes = config["heads"], config["regimes"]
+    figures: dict[str, dict[str, Any]] = {}
+    if "crf" in heads:
+        crf = [f"{e}-crf" for e in encoders]
+        sides = [
+            ("fig04_bio_strict_reports", "report", "bio_strict.csv", "full", "BIO-strict classification reports"),
+            ("fig05_bio_strict_confusions", "confusion", "confusion_bio.csv", "full", "BIO-strict confusion matrices"),
+            ("fig06_token_reports_full", "report", "token_level.csv", "full", "Token-level classification reports"),
+            ("fig07_token_reports_downsampled", "report", "token_level.csv", "downsampled",
+             "Token-level classification reports, efficient training (down-sampled)"),
+        ]
+        for stem, kind, file, regime, title in sides:
+            if regime in regimes:
+                figures[stem] = {"kind": kind, "file": file, "regime": regime, "models": crf, "title": title}
+    if "apt" in heads and "full" in regimes:
+        number = 8
+        for kind, file, what in (("report", "bio_strict.csv", "report"), ("confusion", "confusion_bio.csv", "confusion")):
+            for encoder in encoders:
+                title = f"BIO-strict {'classification report' if kind == 'report' else 'confusion matrix'}"
+                figures[f"fig{number:02d}_bio_strict_{what}_{encoder}-apt"] = {
+                    "kind": kind, "file": file, "regime": "full", "models": [f"{encoder}-apt"], "title": title,
+                }
+                number += 1
+    return figures

@@ -9,5 +9,9 @@ if TYPE_CHECKING:
 snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
-written = evaluate_file(snakemake.input.predictions, dict(snakemake.output.items()), snakemake.params.types)
-log.info("wrote %s", ", ".join(str(p) for p in written))
+written = evaluate_file(
+    snakemake.input.predictions, dict(snakemake.output.items()), snakemake.params.types, units=snakemake.params.units,
+    extra={"protocol": snakemake.params.protocol},
+)
+log.info("scored %s units (%s protocol); wrote %s", snakemake.params.units, snakemake.params.protocol,
+         ", ".join(str(p) for p in written))

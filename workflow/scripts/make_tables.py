@@ -44,6 +44,7 @@ per_seed = {
 }
 statistics = {regime: pd.read_csv(path) for regime, path in zip(snakemake.params.regimes, snakemake.input.statistics)}
 prf = ["precision", "recall", "f1"]
+scope = snakemake.params.scope  # which protocol produced the token scores
 seeds_note = f"; mean ± sd over {len(per_seed)} seeds" if len(per_seed) > 1 else ""
 ci_note = ("; 95% bootstrap interval over test documents and paired p-value against the reference "
            "(ns: not significant at 0.05)")
@@ -63,16 +64,16 @@ def write(build, keys, stem, caption, best=(), intervals=(), regime=None):
 
 for regime in snakemake.params.regimes:
     write(lambda f, regime=regime: tables.macro_table(f["results"], regime), ["model"], f"table2_macro_bio_strict_{regime}",
-          f"Table II: macro-averaged BIO-strict precision, recall and F1 on the test set ({regime} training)", prf,
+          f"Table II: macro-averaged BIO-strict precision, recall and F1 on the test set ({regime} training; {scope})", prf,
           [("bio_macro_f1", "f1_")], regime)
     write(lambda f, regime=regime: tables.weighted_table(f["results"], regime), ["model"], f"table3_weighted_bio_strict_{regime}",
-          f"Table III: weighted-averaged BIO-strict precision, recall and F1 ({regime} training)", prf,
+          f"Table III: weighted-averaged BIO-strict precision, recall and F1 ({regime} training; {scope})", prf,
           [("bio_weighted_f1", "f1_")], regime)
     write(lambda f, regime=regime: tables.ablation_table(f["ablations"], regime), ["model", "ablation"], f"table4_ablations_{regime}",
-          f"Table IV: token-level F1 under the ablations ({regime} training)", ["macro_f1", "micro_f1", "weighted_f1"])
+          f"Table IV: token-level F1 under the ablations ({regime} training; {scope})", ["macro_f1", "micro_f1", "weighted_f1"])
     write(lambda f, regime=regime: tables.average_table(f["results"], "token_level", "macro", regime), ["model"],
           f"token_level_macro_{regime}",
-          f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training)", prf,
+          f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training; {scope})", prf,
           [("token_macro_f1", "f1_")], regime)
     headline_columns = list(tables.span_prf_table(next(iter(per_seed.values()))["spans_n2c2"], regime).columns[1:])
     write(lambda f, regime=regime: tables.span_prf_table(f["spans_n2c2"], regime), ["model"], f"spans_n2c2_{regime}",
@@ -89,6 +90,6 @@ for regime in snakemake.params.regimes:
           f"Entity-level F1 per type, one-to-one matching, strict and lenient ({regime} training)")
 if len(snakemake.params.regimes) > 1:
     write(lambda f: tables.regime_table(f["results"]), ["model"], "regime_comparison",
-          "Macro BIO-strict F1, full vs down-sampled training (difference = down-sampled - full)",
+          f"Macro BIO-strict F1, full vs down-sampled training (difference = down-sampled - full; {scope})",
           ["full", "downsampled"])
 log.info("tables written: %s", ", ".join(out.keys()))

@@ -19,7 +19,8 @@ log = configure_logging(snakemake.log[0])
 selected = json.loads(Path(snakemake.input.selected).read_text())
 seed = int(snakemake.wildcards.seed)
 fraction = snakemake.wildcards.fraction
-retrain = snakemake.params.retrain
+pinned = selected["candidate"] == "pinned"  # training.pinned: settings given, not searched
+retrain = snakemake.params.retrain or pinned
 if not retrain and fraction == "1" and seed == snakemake.params.candidate_seed:
     source = next(Path(d) for d in snakemake.input.candidates if Path(d).name == selected["candidate"])
     shutil.copytree(source, snakemake.output[0])
@@ -49,9 +50,11 @@ else:
         {**snakemake.params.provenance, "split": "train+validation" if retrain else "train",
          "selected_candidate": selected["candidate"], "seed": seed, "training_fraction": float(fraction)},
         snakemake.params.encoder_label,
-        validation={"macro_f1": selected["val_macro_f1"], "loss": selected["val_loss"],
-                    "note": f"of candidate {selected['candidate']} (trained on train only) at epoch "
-                            f"{selected['best_epoch']}, which selected these settings"},
+        validation=None if pinned else {
+            "macro_f1": selected["val_macro_f1"], "loss": selected["val_loss"],
+            "note": f"of candidate {selected['candidate']} (trained on train only) at epoch "
+                    f"{selected['best_epoch']}, which selected these settings",
+        },
     )
     log.info("trained %s (seed %d, fraction %s) on %s: %d sentences", selected["candidate"], seed, fraction,
              "train+validation" if retrain else "train", len(data))

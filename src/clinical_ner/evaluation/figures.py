@@ -46,18 +46,19 @@ def _annotate(ax, values: np.ndarray, texts: list[list[str]], vmax: float, fonts
                     color="white" if dark else "black")
 
 
-def plot_classification_report(frame: pd.DataFrame, stem: Target, title: str) -> list[Path]:
-    """Heatmap of precision/recall/F1 per row of a ``metrics.classification_report_frame`` (annotated)."""
+def _report_layout(frame: pd.DataFrame) -> tuple[list[str], np.ndarray, list[str]]:
     columns = [c for c in ("precision", "recall", "f1") if c in frame.columns]
     if not columns or frame.empty:
         raise ValueError("a classification report needs rows and precision/recall/f1 columns")
-    values = frame[columns].to_numpy(dtype=float)
     if "support" in frame.columns:
         rows = [f"{label} (n={int(n)})" for label, n in zip(frame.index, frame["support"])]
     else:
         rows = [str(label) for label in frame.index]
-    figure = _new_figure(2.2 + 1.3 * len(columns) + 0.06 * max(len(r) for r in rows), 1.4 + 0.32 * len(rows))
-    ax = figure.add_subplot()
+    return columns, frame[columns].to_numpy(dtype=float), rows
+
+
+def _draw_report(figure: Figure, ax, frame: pd.DataFrame, title: str) -> None:
+    columns, values, rows = _report_layout(frame)
     image = ax.imshow(values, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
     ax.set_xticks(range(len(columns)), [c.capitalize() if c != "f1" else "F1" for c in columns])
     ax.set_yticks(range(len(rows)), rows)
@@ -69,11 +70,21 @@ def plot_classification_report(frame: pd.DataFrame, stem: Target, title: str) ->
         ax.axhline(n_labels - 0.5, color="black", linewidth=1.5)  # labels above, averages below
     ax.set_title(title)
     figure.colorbar(image, ax=ax, fraction=0.08, pad=0.03)
+
+
+def _report_size(frame: pd.DataFrame) -> tuple[float, float]:
+    columns, _, rows = _report_layout(frame)
+    return 2.2 + 1.3 * len(columns) + 0.06 * max(len(r) for r in rows), 1.4 + 0.32 * len(rows)
+
+
+def plot_classification_report(frame: pd.DataFrame, stem: Target, title: str) -> list[Path]:
+    """Heatmap of precision/recall/F1 per row of a ``metrics.classification_report_frame`` (annotated)."""
+    figure = _new_figure(*_report_size(frame))
+    _draw_report(figure, figure.add_subplot(), frame, title)
     return _save(figure, stem)
 
 
-def plot_confusion(frame: pd.DataFrame, stem: Target, title: str, normalise: bool = True) -> list[Path]:
-    """Confusion-matrix heatmap (gold rows, predicted columns); `normalise` divides each row by its sum."""
+def _draw_confusion(figure: Figure, ax, frame: pd.DataFrame, title: str, normalise: bool) -> None:
     if frame.empty:
         raise ValueError("empty confusion matrix")
     shown = row_normalise(frame) if normalise else frame
@@ -85,9 +96,6 @@ def plot_confusion(frame: pd.DataFrame, stem: Target, title: str, normalise: boo
         texts = [[f"{int(v)}" if v > 0 else "" for v in row] for row in values]
         vmax = float(values.max()) if values.size else 1.0
     n_rows, n_cols = values.shape
-    size = 2.5 + 0.45 * max(n_rows, n_cols)
-    figure = _new_figure(size + 1.0, size)
-    ax = figure.add_subplot()
     image = ax.imshow(values, cmap="Blues", vmin=0.0, vmax=vmax or 1.0)
     ax.set_xticks(range(n_cols), [str(c) for c in shown.columns], rotation=60, ha="right")
     ax.set_yticks(range(n_rows), [str(r) for r in shown.index])
@@ -96,6 +104,40 @@ def plot_confusion(frame: pd.DataFrame, stem: Target, title: str, normalise: boo
     _annotate(ax, values, texts, vmax, 7 if max(n_rows, n_cols) > 12 else 9)
     ax.set_title(title + (" (row-normalised)" if normalise else ""))
     figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+
+
+def plot_confusion(frame: pd.DataFrame, stem: Target, title: str, normalise: bool = True) -> list[Path]:
+    """Confusion-matrix heatmap (gold rows, predicted columns); `normalise` divides each row by its sum."""
+    size = 2.5 + 0.45 * max(frame.shape) if not frame.empty else 3.0
+    figure = _new_figure(size + 1.0, size)
+    _draw_confusion(figure, figure.add_subplot(), frame, title, normalise)
+    return _save(figure, stem)
+
+
+def plot_panels(
+    panels: Mapping[str, pd.DataFrame], stem: Target, title: str, kind: str = "report", normalise: bool = False
+) -> list[Path]:
+    """The study's side-by-side layout (its Figs. 4-7): one classification-report heatmap (``kind="report"``)
+    or confusion matrix (``kind="confusion"``, counts unless `normalise`) per model, left to right, each
+    titled with its key."""
+    if not panels:
+        raise ValueError("no panels to plot")
+    if kind not in ("report", "confusion"):
+        raise ValueError(f"unknown panel kind {kind!r}; expected report or confusion")
+    frames = list(panels.values())
+    if kind == "report":
+        width, height = max(_report_size(f)[0] for f in frames), max(_report_size(f)[1] for f in frames)
+    else:
+        height = 2.5 + 0.45 * max(max(f.shape) for f in frames)
+        width = height + 1.0
+    figure = _new_figure(width * len(frames), height + 0.4)
+    axes = figure.subplots(1, len(frames), squeeze=False)[0]
+    for ax, (name, frame) in zip(axes, panels.items()):
+        if kind == "report":
+            _draw_report(figure, ax, frame, name)
+        else:
+            _draw_confusion(figure, ax, frame, name, normalise)
+    figure.suptitle(title)
     return _save(figure, stem)
 
 

@@ -139,12 +139,18 @@ def classification_report_frame(
     return frame[list(COLUMNS)]
 
 
+def macro_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], labels: Sequence[str]) -> dict[str, float]:
+    """The ``macro avg`` precision, recall and F1 of :func:`classification_report_frame` over `labels`."""
+    row = classification_report_frame(gold, pred, labels).loc["macro avg"]
+    return {name: float(row[name]) for name in ("precision", "recall", "f1")}
+
+
 def macro_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], labels: Sequence[str]) -> float:
     """The ``macro avg`` F1 of :func:`classification_report_frame` over `labels` (absent labels count as 0).
 
     The one macro-F1 of the project: model selection on validation and the reported tables both use it.
     """
-    return float(classification_report_frame(gold, pred, labels).loc["macro avg", "f1"])
+    return macro_scores(gold, pred, labels)["f1"]
 
 
 def _row_tags(rows: Iterable[Row]) -> tuple[list[list[str]], list[list[str]]]:

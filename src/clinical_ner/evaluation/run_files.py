@@ -11,7 +11,8 @@ a workflow rule names each file itself, keyed as below):
 * any extra frame in the dict (e.g. ``spans`` from ``spans.score_documents``) as ``{key}.csv``.
 * ``summary.json``::
 
-    {"n_sentences": int, "n_tokens": int,
+    {"n_sentences": int, "n_tokens": int,       # n_tokens: scored units (words or kept sub-words)
+     "units": "word" | "subword", "protocol": str, # + "subwords_truncated", "sentences_truncated" for sub-words
      "bio_strict":  {"macro": {"precision": f, "recall": f, "f1": f}, "micro": {...}, "weighted": {...}},
      "token_level": {...same...},
      "spans": {"strict": {"precision", "recall", "f1"}, "lenient": {...}}}   # micro avg; only with spans
@@ -36,6 +37,7 @@ FRAME_KEYS: tuple[str, ...] = ("bio_strict", "token_level", "confusion_bio", "co
 REPORT_KEYS: tuple[str, ...] = ("bio_strict", "token_level")
 SUMMARY_FILE = "summary.json"
 REQUIRED_FIELDS: tuple[str, ...] = ("doc_id", "sent", "tokens", "tags", "pred")
+SUBWORD_FIELDS: tuple[str, ...] = ("subwords", "subword_tags", "subword_pred", "subwords_truncated")
 
 
 def read_prediction_rows(path: str | Path) -> list[dict[str, Any]]:
@@ -127,16 +129,36 @@ def write_evaluation(
     return written
 
 
+def subword_view(row: Row) -> dict[str, Any]:
+    """A prediction row of a sub-word tagger seen as its scoring units: ``tokens``, ``tags`` and ``pred``
+    are the kept sub-words, their gold and predicted tags (the study's scores are over these)."""
+    missing = [name for name in SUBWORD_FIELDS if name not in row]
+    if missing:
+        raise ValueError(f"doc {row.get('doc_id')!r} sentence {row.get('sent')!r}: no sub-word units {missing} "
+                         "(predicted with units: word?)")
+    return {**row, "tokens": row["subwords"], "tags": row["subword_tags"], "pred": row["subword_pred"]}
+
+
 def evaluate_file(
-    pred_path: str | Path, out: str | Path | Mapping[str, str | Path], types: Iterable[str] = ENTITY_TYPES
+    pred_path: str | Path, out: str | Path | Mapping[str, str | Path], types: Iterable[str] = ENTITY_TYPES,
+    units: str = "word", extra: Mapping[str, Any] | None = None,
 ) -> list[Path]:
-    """Read a prediction JSONL file, evaluate it and write the results (a folder or the files given)."""
+    """Read a prediction JSONL file, evaluate it on its `units` (``word``: tokens; ``subword``: the kept
+    sub-words, see `subword_view`) and write the results (a folder or the files given); the summary says
+    which units were scored and, for sub-words, how many were cut off (never scored)."""
     rows = read_prediction_rows(pred_path)
+    summary: dict[str, Any] = {"n_sentences": len(rows), "units": units, **dict(extra or {})}
     try:
+        if units == "subword":
+            rows = [subword_view(row) for row in rows]
+            summary["subwords_truncated"] = sum(int(row["subwords_truncated"]) for row in rows)
+            summary["sentences_truncated"] = sum(int(row["subwords_truncated"]) > 0 for row in rows)
+        elif units != "word":
+            raise ValueError(f"unknown units {units!r}; expected word or subword")
         frames = evaluate_rows(rows, types)
     except ValueError as error:
         raise InputError(pred_path, str(error)) from None
-    return write_evaluation(frames, out, {"n_sentences": len(rows)})
+    return write_evaluation(frames, out, summary)
 
 
 def read_report(path: str | Path) -> pd.DataFrame:

@@ -53,6 +53,7 @@ class EncoderSpec(SettingsRecord):
     vocab_size: int = 28996
     max_position_embeddings: int = 512
     lowercase: bool = False
+    tokenizer: str = ""          # scratch only: hub id or folder of a tokenizer to use instead of a learned WordPiece
 
     @property
     def is_scratch(self) -> bool:
@@ -94,8 +95,9 @@ def _auto_classes() -> tuple[Any, Any]:
     return AutoModel, AutoTokenizer
 
 
-def load_pretrained(source: str | Path) -> tuple[Any, Any]:
-    """Load (model, tokenizer) with AutoModel/AutoTokenizer from a hub id or a local folder.
+def load_pretrained(source: str | Path, tokenizer_only: bool = False) -> tuple[Any, Any]:
+    """Load (model, tokenizer) with AutoModel/AutoTokenizer from a hub id or a local folder (with
+    `tokenizer_only`, (None, tokenizer)).
 
     One code path: a local folder is passed as a path with ``local_files_only=True``; anything else is
     treated as a hub id (served from the local Hugging Face cache when offline). A hub id that cannot be
@@ -110,7 +112,7 @@ def load_pretrained(source: str | Path) -> tuple[Any, Any]:
     try:
         with quiet_transformers():
             tokenizer = auto_tokenizer.from_pretrained(location, **kwargs)
-            model = auto_model.from_pretrained(location, **kwargs)
+            model = None if tokenizer_only else auto_model.from_pretrained(location, **kwargs)
     except (OSError, ValueError) as error:
         if local:
             raise EncoderUnavailableError(
@@ -119,9 +121,11 @@ def load_pretrained(source: str | Path) -> tuple[Any, Any]:
             ) from error
         raise EncoderUnavailableError(
             f"could not load the encoder {location!r} from the Hugging Face hub or the local cache "
-            f"(no network access or unknown id). Download it where you have network access, e.g. "
-            f"`huggingface-cli download {location} --local-dir models/{location.replace('/', '--')}`, "
-            f"and set the encoder source to that local folder. Original error: {error}"
+            f"(no network access or unknown id). Where there is network access, run "
+            f"`huggingface-cli download {location}` (fills the cache this job reads; copy the cache to this "
+            f"machine if needed), or download it to a local folder with `huggingface-cli download {location} "
+            f"--local-dir models/{location.replace('/', '--')}` and set the encoder source to that folder. "
+            f"Original error: {error}"
         ) from error
     return model, tokenizer
 
@@ -250,10 +254,14 @@ def train_wordpiece(
 
 def build_scratch_encoder(spec: EncoderSpec, train_sentences: WordLists, seed: int = 0) -> tuple[Any, Any]:
     """A DistilBERT-architecture encoder with `spec`'s sizes, randomly initialised (seeded), and a
-    WordPiece tokenizer trained on `train_sentences` only."""
+    WordPiece tokenizer trained on `train_sentences` only (or `spec.tokenizer`, e.g. the study's
+    distilbert-base-cased tokenizer)."""
     from transformers import DistilBertConfig, DistilBertModel
 
-    tokenizer = train_wordpiece(train_sentences, spec.vocab_size, spec.lowercase, spec.max_position_embeddings)
+    if spec.tokenizer:
+        tokenizer = load_pretrained(spec.tokenizer, tokenizer_only=True)[1]
+    else:
+        tokenizer = train_wordpiece(train_sentences, spec.vocab_size, spec.lowercase, spec.max_position_embeddings)
     config = DistilBertConfig(  # the embedding has the architecture's size even when fewer pieces were learned
         vocab_size=max(spec.vocab_size, len(tokenizer)), dim=spec.dim, n_layers=spec.n_layers, n_heads=spec.n_heads,
         hidden_dim=spec.hidden_dim, max_position_embeddings=spec.max_position_embeddings,

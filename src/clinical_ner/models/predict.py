@@ -75,10 +75,16 @@ def entities_with_confidence(
 def predict_sentences(tagger: Model, sentences: Sequence[Sentence], batch_size: int = 32) -> list[dict[str, Any]]:
     """Prediction rows: each sentence's JSONL row plus ``pred`` (one tag per token), ``confidence`` (the
     probability of each predicted tag) and ``entities`` (``label``, ``start``, ``end``, ``text``,
-    ``confidence`` of each predicted entity; offsets as in ``offsets``, text = its tokens joined by spaces)."""
-    tags, probabilities = scored_tags(tagger, sentences, batch_size)
+    ``confidence`` of each predicted entity; offsets as in ``offsets``, text = its tokens joined by spaces).
+    A tagger with sub-word units adds what it scores: ``subwords``, gold ``subword_tags``,
+    ``subword_pred`` and ``subwords_truncated`` (pieces cut off after ``max_subwords``)."""
+    units = tagger.predict_units(sentences, batch_size, with_probabilities=True)
+    words = tagger.words_from_units(sentences, units, outside=(tagger.label_ids.get("O", 0), 0.0))
+    unit_rows = tagger.unit_rows(sentences) if tagger.units == "subword" else [{} for _ in sentences]
     rows = []
-    for sentence, pred, probs in zip(sentences, tags, probabilities):
+    for sentence, scored, unit_scored, unit_row in zip(sentences, words, units, unit_rows):
+        pred = [tagger.labels[i] for i, _ in scored]
+        probs = [p for _, p in scored]
         row = sentence.to_dict()
         row["pred"] = pred
         row["confidence"] = [round(p, DIGITS) for p in probs]
@@ -87,6 +93,9 @@ def predict_sentences(tagger: Model, sentences: Sequence[Sentence], batch_size: 
              "text": " ".join(sentence.tokens[first: last + 1]), "confidence": round(min(probs[first: last + 1]), DIGITS)}
             for label, first, last in tag_chunks(pred, sentence.doc_id)
         ]
+        if unit_row:
+            row.update(unit_row)
+            row["subword_pred"] = [tagger.labels[i] for i, _ in unit_scored]
         rows.append(row)
     return rows
 

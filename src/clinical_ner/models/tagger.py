@@ -18,7 +18,9 @@ from clinical_ner.models.decoding import allowed_transitions, check_decoding
 from clinical_ner.models.device import autocast, pick_device
 from clinical_ner.models.encoders import load_pretrained, quiet_transformers
 from clinical_ner.models.heads import make_head
+from clinical_ner.models.subwords import MAX_SUBWORDS, continuation_ids, subword_rows, subword_windows, word_predictions
 
+UNITS = ("word", "subword")  # what carries a label: each word's first sub-word, or every sub-word (the study)
 TAGGER_FILE = "tagger.json"
 HEAD_FILE = "head.pt"
 ENCODER_DIR = "encoder"
@@ -37,6 +39,10 @@ def _versions() -> dict[str, str]:
         "tokenizers": tokenizers.__version__,
         "pytorch-crf": getattr(torchcrf, "__version__", "unknown"),
     }
+
+
+def _words(sentence: Sentence | Sequence[str]) -> list[str]:
+    return list(sentence.tokens) if isinstance(sentence, Sentence) else list(sentence)
 
 
 def encoder_limit(encoder: nn.Module, tokenizer: Any, max_length: int) -> int:
@@ -62,7 +68,12 @@ def chosen_probabilities(decoded: Sequence[Sequence[int]], probabilities: torch.
 
 
 class Tagger(nn.Module):
-    """Encoder + head (`apt` or `crf`) over first sub-words, with its BIO label list."""
+    """Encoder + head (`apt` or `crf`) over labelled units, with its BIO label list.
+
+    Units are each word's first sub-word (``units="word"``), or every sub-word of the sentence's first
+    `max_subwords` (``units="subword"``, the study's protocol, see `models.subwords`). Either way
+    `predict` gives one tag per word; `score` and `unit_tags` work on the units.
+    """
 
     def __init__(
         self,
@@ -76,6 +87,8 @@ class Tagger(nn.Module):
         encoder_source: str = "",
         head_module: nn.Module | None = None,
         decoding: str = "constrained",
+        units: str = "word",
+        max_subwords: int = MAX_SUBWORDS,
     ) -> None:
         super().__init__()
         if len(set(labels)) != len(labels) or not labels:
@@ -90,6 +103,10 @@ class Tagger(nn.Module):
         self.encoder_name = encoder_name
         self.encoder_source = encoder_source
         self.decoding = check_decoding(decoding)
+        if units not in UNITS:
+            raise ValueError(f"unknown units {units!r}; expected one of {', '.join(UNITS)}")
+        self.units = units
+        self.max_subwords = int(max_subwords)
         constraints = allowed_transitions(self.labels) if self.decoding == "constrained" else None
         dim = int(encoder.config.hidden_size)
         self.head = (
@@ -131,7 +148,32 @@ class Tagger(nn.Module):
         label_ids = None
         if with_labels:
             label_ids = [self.encode_labels(s.tags) for s in sentences]  # type: ignore[union-attr]
+        if self.units == "subword":
+            return subword_windows(
+                self.tokenizer, [_words(s) for s in sentences], self.max_subwords, label_ids, continuation_ids(self.labels)
+            )
         return make_windows(self.tokenizer, sentences, self.max_length, label_ids)
+
+    def unit_rows(self, sentences: Sequence[Sentence]) -> list[dict[str, Any]]:
+        """Per sentence, its units: ``subwords``, gold ``subword_tags`` and ``subwords_truncated`` for
+        sub-word units; for word units the sentence's own tokens and tags (nothing truncated)."""
+        if self.units == "subword":
+            return subword_rows(self.tokenizer, [s.tokens for s in sentences], [s.tags for s in sentences], self.max_subwords)
+        return [{"subwords": list(s.tokens), "subword_tags": list(s.tags), "subwords_truncated": 0} for s in sentences]
+
+    def unit_tags(self, sentences: Sequence[Sentence]) -> list[list[str]]:
+        """The gold tags of the scoring units: the words' tags, or the kept sub-words' tags."""
+        if self.units == "subword":
+            return [row["subword_tags"] for row in self.unit_rows(sentences)]
+        return [list(s.tags) for s in sentences]
+
+    def _unit_counts(self, windows: Sequence[Window], sentences: Sequence[Sentence | Sequence[str]]) -> list[int]:
+        if self.units == "word":
+            return [len(_words(s)) for s in sentences]
+        counts = [0] * len(sentences)
+        for window in windows:
+            counts[window.sentence] = window.n_words
+        return counts
 
     def window_report(self, sentences: Sequence[Sentence], tags: Sequence[Sequence[str]] | None = None) -> dict[str, int]:
         """`alignment.window_report` of the sentences' windows, counting the entities of `tags` (default:
@@ -198,28 +240,43 @@ class Tagger(nn.Module):
                 out[i] = ids
         return out
 
-    def predict_ids(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[int]]:
-        """One label id per word of each sentence."""
+    def predict_units(
+        self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32, with_probabilities: bool = False
+    ) -> list[list[Any]]:
+        """One label id per unit (word, or kept sub-word) of each sentence; with `with_probabilities`,
+        (label id, the head's probability of that label there) pairs (CRF: marginal; Apt: softmax)."""
         windows = self.windows(sentences)
         _, scores = self._run_windows(windows, batch_size, with_loss=False)
-        n_words = [len(s.tokens) if isinstance(s, Sentence) else len(s) for s in sentences]
-        return self._decode(windows, scores, n_words, batch_size)
+        return self._decode(windows, scores, self._unit_counts(windows, sentences), batch_size, with_probabilities)
+
+    def words_from_units(
+        self, sentences: Sequence[Sentence | Sequence[str]], units: Sequence[Sequence[Any]], outside: Any = None
+    ) -> list[list[Any]]:
+        """Per-word predictions from per-unit ones (sub-word units: each word's first piece; a word cut off
+        entirely gets `outside`, by default the id of `O`)."""
+        if self.units == "word":
+            return [list(row) for row in units]
+        outside = self.label_ids.get("O", 0) if outside is None else outside
+        return word_predictions(self.tokenizer, [_words(s) for s in sentences], units, outside)
+
+    def predict_ids(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[int]]:
+        """One label id per word of each sentence."""
+        return self.words_from_units(sentences, self.predict_units(sentences, batch_size))
 
     def predict_scored(
         self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32
     ) -> list[list[tuple[int, float]]]:
         """(label id, its probability) per word: the decoded label and the head's marginal probability of
-        that label at that word (CRF: forward-backward marginal; Apt: softmax)."""
-        windows = self.windows(sentences)
-        _, scores = self._run_windows(windows, batch_size, with_loss=False)
-        n_words = [len(s.tokens) if isinstance(s, Sentence) else len(s) for s in sentences]
-        return self._decode(windows, scores, n_words, batch_size, with_probabilities=True)
+        that label at that word (CRF: forward-backward marginal; Apt: softmax); a word cut off by sub-word
+        units is `O` with probability 0 (the model never saw it)."""
+        units = self.predict_units(sentences, batch_size, with_probabilities=True)
+        return self.words_from_units(sentences, units, outside=(self.label_ids.get("O", 0), 0.0))
 
     def score(self, sentences: Sequence[Sentence], batch_size: int = 32) -> tuple[float, list[list[int]]]:
-        """(Mean loss per window against the sentences' tags, one predicted label id per word)."""
+        """(Mean loss per window against the sentences' tags, one predicted label id per unit)."""
         windows = self.windows(sentences, with_labels=True)
         loss, scores = self._run_windows(windows, batch_size, with_loss=True)
-        return loss, self._decode(windows, scores, [len(s.tokens) for s in sentences], batch_size)
+        return loss, self._decode(windows, scores, self._unit_counts(windows, sentences), batch_size)
 
     def predict(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[str]]:
         """One BIO tag per word (same length as each sentence's tokens)."""
@@ -234,6 +291,8 @@ class Tagger(nn.Module):
             "dropout": self.dropout,
             "max_length": self.max_length,
             "decoding": self.decoding,
+            "units": self.units,
+            "max_subwords": self.max_subwords,
             "encoder_name": self.encoder_name,
             "encoder_source": self.encoder_source,
             "encoder_class": type(self.encoder).__name__,
@@ -266,6 +325,7 @@ class Tagger(nn.Module):
             max_length=config.get("max_length", 512), encoder_name=config.get("encoder_name", ""),
             encoder_source=config.get("encoder_source", ""),
             decoding=config.get("decoding", "unconstrained"),  # models saved before the setting decoded freely
+            units=config.get("units", "word"), max_subwords=config.get("max_subwords", MAX_SUBWORDS),
         )
         state = torch.load(folder / HEAD_FILE, map_location="cpu", weights_only=True)
         tagger.head.load_state_dict(state)

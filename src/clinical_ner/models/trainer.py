@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from clinical_ner.data.records import Sentence
-from clinical_ner.evaluation.metrics import macro_f1
+from clinical_ner.evaluation.metrics import macro_scores
 from clinical_ner.models.alignment import Window
 from clinical_ner.models.checkpoint import restore_rng, rng_states, save_checkpoint
 from clinical_ner.models.device import autocast, grad_scaler
@@ -29,7 +29,11 @@ from clinical_ner.models.tagger import Tagger
 if TYPE_CHECKING:
     from clinical_ner.models.training import TrainSettings
 
-HISTORY_COLUMNS = ("epoch", "train_loss", "val_loss", "val_macro_f1", "learning_rate", "seconds", "tokens_per_second")
+HISTORY_COLUMNS = (
+    "epoch", "train_loss", "val_loss", "val_macro_f1", "val_macro_precision", "val_macro_recall", "learning_rate",
+    "seconds", "tokens_per_second",
+)
+EPOCH_SELECTIONS = ("macro_f1", "val_loss")  # best validation macro-F1 (ties: lower loss), or minimum loss
 BUCKET_BATCHES = 50  # batches per length bucket
 CHECKPOINT_SECONDS = 600.0  # within an epoch; a checkpoint is also written after every epoch
 
@@ -48,11 +52,18 @@ def length_batches(windows: Sequence[Window], batch_size: int, rng: random.Rando
     return batches
 
 
-def evaluate(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int) -> tuple[float, float, list[list[str]]]:
-    """(Mean validation loss per window, macro-F1 over the tagger's labels, predicted tags), in eval mode."""
+def validation_scores(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int) -> tuple[float, dict[str, float], list[list[str]]]:
+    """(Mean validation loss per window, macro precision/recall/F1 over the tagger's labels, predicted
+    tags), in eval mode, on the tagger's units (words, or sub-words)."""
     loss, ids = tagger.score(sentences, batch_size)
     tags = [[tagger.labels[i] for i in row] for row in ids]
-    return loss, macro_f1([s.tags for s in sentences], tags, tagger.labels), tags
+    return loss, macro_scores(tagger.unit_tags(sentences), tags, tagger.labels), tags
+
+
+def evaluate(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int) -> tuple[float, float, list[list[str]]]:
+    """(Mean validation loss per window, macro-F1 over the tagger's labels, predicted tags), in eval mode."""
+    loss, scores, tags = validation_scores(tagger, sentences, batch_size)
+    return loss, scores["f1"], tags
 
 
 FUSED_DEVICES = ("cpu", "cuda")
@@ -81,13 +92,15 @@ def rounded(value: float | None, digits: int = 6) -> float | None:
 
 @dataclass
 class EarlyStopping:
-    """Best epoch so far (validation macro-F1, ties: lower loss) and epochs without improvement.
+    """Best epoch so far and epochs without improvement: by validation macro-F1 (ties: lower loss), or
+    with ``criterion="val_loss"`` by the lowest validation loss (the study's choice; ties: the earlier).
 
     Without validation every epoch "improves", so the last one is kept.
     """
 
     patience: int
     validated: bool
+    criterion: str = "macro_f1"
     best: dict[str, Any] | None = None
     best_state: dict[str, torch.Tensor] | None = None
     stale: int = 0
@@ -96,6 +109,8 @@ class EarlyStopping:
     def improves(self, row: dict[str, Any]) -> bool:
         if not self.validated or self.best is None:
             return True
+        if self.criterion == "val_loss":
+            return row["val_loss"] < self.best["val_loss"]
         return (row["val_macro_f1"], -row["val_loss"]) > (self.best["val_macro_f1"], -self.best["val_loss"])
 
     def update(self, row: dict[str, Any], tagger: Tagger) -> bool:
@@ -120,7 +135,8 @@ class EarlyStopping:
 
 @dataclass
 class Trainer:
-    """AdamW with linear warm-up and decay, gradient clipping, length-bucketed batches, early stopping."""
+    """AdamW with linear warm-up and decay, gradient clipping (none when ``max_grad_norm`` is 0),
+    length-bucketed batches, early stopping."""
 
     tagger: Tagger
     settings: TrainSettings
@@ -143,7 +159,9 @@ class Trainer:
             self.optimizer, int(self.settings.warmup_ratio * self.total_steps), self.total_steps
         )
         self.scaler = grad_scaler(self.tagger.device)
-        self.stopping = EarlyStopping(self.settings.patience, validated=bool(self.val_sentences))
+        self.stopping = EarlyStopping(
+            self.settings.patience, validated=bool(self.val_sentences), criterion=self.settings.epoch_selection
+        )
         self.global_step = 0
         self.partial_epoch: dict[str, Any] | None = None  # where a resumed run re-enters its epoch
         self.progress = Progress(self.log, self.total_steps, every=self.progress_seconds)
@@ -162,15 +180,18 @@ class Trainer:
         with autocast(self.tagger.device):
             loss = self.tagger.loss(batch)
         self.optimizer.zero_grad(set_to_none=True)
+        clip = self.settings.max_grad_norm > 0
         if self.scaler is not None:
             self.scaler.scale(loss).backward()
             self.scaler.unscale_(self.optimizer)
-            torch.nn.utils.clip_grad_norm_(self.tagger.parameters(), self.settings.max_grad_norm)
+            if clip:
+                torch.nn.utils.clip_grad_norm_(self.tagger.parameters(), self.settings.max_grad_norm)
             self.scaler.step(self.optimizer)
             self.scaler.update()
         else:
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(self.tagger.parameters(), self.settings.max_grad_norm)
+            if clip:
+                torch.nn.utils.clip_grad_norm_(self.tagger.parameters(), self.settings.max_grad_norm)
             self.optimizer.step()
         self.scheduler.step()
         return loss.detach().item(), sum(len(self.windows[i]) for i in batch_ids)
@@ -210,6 +231,8 @@ class Trainer:
             "train_loss": rounded(sum(losses) / max(len(losses), 1)),
             "val_loss": None,
             "val_macro_f1": None,
+            "val_macro_precision": None,
+            "val_macro_recall": None,
             "learning_rate": rounded(self.scheduler.get_last_lr()[0], 10),
             "seconds": spent,  # completed by fit() with this run's time
             "tokens_per_second": round(n_tokens / seconds, 1) if seconds > 0 else None,
@@ -218,8 +241,10 @@ class Trainer:
     def evaluate(self, row: dict[str, Any]) -> None:
         """Fill the row's validation loss and macro-F1 (no-op without validation sentences)."""
         if self.val_sentences:
-            val_loss, val_f1, _ = evaluate(self.tagger, self.val_sentences, self.settings.eval_batch_size)
-            row["val_loss"], row["val_macro_f1"] = rounded(val_loss), rounded(val_f1)
+            val_loss, scores, _ = validation_scores(self.tagger, self.val_sentences, self.settings.eval_batch_size)
+            row["val_loss"] = rounded(val_loss)
+            for name in ("f1", "precision", "recall"):
+                row[f"val_macro_{name}"] = rounded(scores[name])
 
     def end_epoch(self, row: dict[str, Any]) -> bool:
         """Append the row to the history, log it, update early stopping; True when training should stop."""

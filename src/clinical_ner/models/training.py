@@ -23,8 +23,11 @@ from clinical_ner.models.device import describe, pick_device, set_threads
 from clinical_ner.models.encoders import EncoderSpec, load_encoder
 from clinical_ner.models.heads import HEAD_TYPES
 from clinical_ner.models.params import count_parameters
-from clinical_ner.models.tagger import Tagger
-from clinical_ner.models.trainer import CHECKPOINT_SECONDS, HISTORY_COLUMNS, Trainer, evaluate, length_batches
+from clinical_ner.models.subwords import MAX_SUBWORDS, truncation_report
+from clinical_ner.models.tagger import UNITS, Tagger
+from clinical_ner.models.trainer import (
+    CHECKPOINT_SECONDS, EPOCH_SELECTIONS, HISTORY_COLUMNS, Trainer, evaluate, length_batches,
+)
 
 __all__ = ["HISTORY_COLUMNS", "TrainSettings", "evaluate", "length_batches", "seed_everything", "train"]
 
@@ -38,7 +41,7 @@ class TrainSettings(SettingsRecord):
     batch_size: int = 16
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
-    max_grad_norm: float = 1.0
+    max_grad_norm: float = 1.0  # 0: no gradient clipping (the study)
     dropout: float = 0.1
     patience: int = 3            # epochs without improvement before stopping; <= 0 disables early stopping
     seed: int = 42
@@ -46,9 +49,22 @@ class TrainSettings(SettingsRecord):
     threads: int = 1             # torch CPU threads
     eval_batch_size: int = 64
     decoding: str = "constrained"  # constrained: valid IOB2 only (training and decoding); unconstrained: as the study
+    units: str = "word"          # word: each word's first sub-word is labelled; subword: every sub-word (the study)
+    max_subwords: int = MAX_SUBWORDS  # sub-word units only: pieces kept per sentence, the rest cut off
+    epoch_selection: str = "macro_f1"  # macro_f1 (ties: lower loss) | val_loss: the epoch of minimum validation loss
 
     def __post_init__(self) -> None:
         check_decoding(self.decoding)
+        if self.units not in UNITS:
+            raise ValueError(f"unknown units {self.units!r}; expected one of {', '.join(UNITS)}")
+        if self.epoch_selection not in EPOCH_SELECTIONS:
+            raise ValueError(f"unknown epoch_selection {self.epoch_selection!r}; expected one of {', '.join(EPOCH_SELECTIONS)}")
+
+
+SELECTION_TEXT = {
+    "macro_f1": "validation macro-F1, ties: lower validation loss",
+    "val_loss": "minimum validation loss",
+}
 
 
 def seed_everything(seed: int) -> None:
@@ -67,6 +83,7 @@ def build_tagger(
     return Tagger(
         encoder, tokenizer, head, labels, dropout=settings.dropout, max_length=settings.max_length,
         encoder_name=spec.name, encoder_source=spec.source, decoding=settings.decoding,
+        units=settings.units, max_subwords=settings.max_subwords,
     )
 
 
@@ -141,12 +158,17 @@ def train(
         "best_epoch": best["epoch"],
         "best_val_macro_f1": best["val_macro_f1"],
         "best_val_loss": best["val_loss"],
+        "best_val_macro_precision": best["val_macro_precision"],
+        "best_val_macro_recall": best["val_macro_recall"],
         "epochs_run": trainer.epochs_done,
         "stopped_early": trainer.stopping.stopped,
-        "selection": "validation macro-F1, ties: lower validation loss" if val_sentences else "last epoch (no validation)",
+        "selection": SELECTION_TEXT[settings.epoch_selection] if val_sentences else "last epoch (no validation)",
         "n_train_sentences": len(train_sentences),
         "n_train_windows": len(windows),
-        "train_windows": window_report(windows, [s.tags for s in train_sentences]),
+        "train_windows": (
+            window_report(windows, [s.tags for s in train_sentences]) if settings.units == "word"
+            else truncation_report(tagger.unit_rows(train_sentences))
+        ),
         "n_val_sentences": len(val_sentences) if val_sentences else 0,
         "parameters": count_parameters(tagger),
         "device": describe(dev),

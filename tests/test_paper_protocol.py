@@ -10,8 +10,16 @@ import torch
 import transformers
 import yaml
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+from workflow_helpers import ROOT
 
-from clinical_ner.config import PAPER_SETTINGS, candidates, pinned_settings, rank_by, selection_validation, validate_config
+from clinical_ner.config import (
+    PAPER_SETTINGS,
+    candidates,
+    pinned_settings,
+    rank_by,
+    selection_validation,
+    validate_config,
+)
 from clinical_ner.data.jsonl import write_jsonl
 from clinical_ner.data.records import Sentence
 from clinical_ner.errors import InputError
@@ -21,7 +29,6 @@ from clinical_ner.models.predict import predict_sentences
 from clinical_ner.models.subwords import continuation_ids, subword_rows, subword_windows
 from clinical_ner.models.tagger import Tagger
 from clinical_ner.models.trainer import EarlyStopping
-from workflow_helpers import ROOT
 
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "Take", "asp", "##irin", "20", "mg", "daily", "."]
 # "aspirin" is two pieces (asp ##irin); every other word is one.

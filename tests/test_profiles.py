@@ -157,9 +157,12 @@ def sbatch_call(job: _Job, profile: str = "slurm") -> str:
 
 @pytest.fixture(scope="module")
 def paper_workflow(tmp_path_factory) -> Path:
-    """A copy of the workflow run with config/paper.yaml (its BRAT folders exist, empty: a dry run reads nothing)."""
+    """A copy of the workflow run with config/paper.yaml searched, not pinned, so that every training rule
+    runs (its BRAT folders exist, empty: a dry run reads nothing)."""
     workdir = copy_workflow(tmp_path_factory.mktemp("paper"))
-    (workdir / "config.yaml").write_text((workdir / "config" / "paper.yaml").read_text())
+    paper = yaml.safe_load((workdir / "config" / "paper.yaml").read_text())
+    paper["training"]["pinned"] = {}
+    (workdir / "config.yaml").write_text(yaml.safe_dump(paper, sort_keys=False))
     for part in ("train", "test"):
         (workdir / yaml.safe_load((workdir / "config.yaml").read_text())["corpus"][part]).mkdir(parents=True)
     return workdir

@@ -7,9 +7,9 @@ import json
 
 import pytest
 import yaml
+from workflow_helpers import copy_workflow, snakemake
 
 from clinical_ner.data.jsonl import iter_jsonl
-from workflow_helpers import copy_workflow, snakemake
 
 pytestmark = pytest.mark.slow
 TINY = {

@@ -26,7 +26,12 @@ from clinical_ner.models.params import count_parameters
 from clinical_ner.models.subwords import MAX_SUBWORDS, truncation_report
 from clinical_ner.models.tagger import UNITS, Tagger
 from clinical_ner.models.trainer import (
-    CHECKPOINT_SECONDS, EPOCH_SELECTIONS, HISTORY_COLUMNS, Trainer, evaluate, length_batches,
+    CHECKPOINT_SECONDS,
+    EPOCH_SELECTIONS,
+    HISTORY_COLUMNS,
+    Trainer,
+    evaluate,
+    length_batches,
 )
 
 __all__ = ["HISTORY_COLUMNS", "TrainSettings", "evaluate", "length_batches", "seed_everything", "train"]

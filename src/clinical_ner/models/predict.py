@@ -78,9 +78,13 @@ def predict_sentences(tagger: Model, sentences: Sequence[Sentence], batch_size: 
     ``confidence`` of each predicted entity; offsets as in ``offsets``, text = its tokens joined by spaces).
     A tagger with sub-word units adds what it scores: ``subwords``, gold ``subword_tags``,
     ``subword_pred`` and ``subwords_truncated`` (pieces cut off after ``max_subwords``)."""
-    units = tagger.predict_units(sentences, batch_size, with_probabilities=True)
-    words = tagger.words_from_units(sentences, units, outside=(tagger.label_ids.get("O", 0), 0.0))
-    unit_rows = tagger.unit_rows(sentences) if tagger.units == "subword" else [{} for _ in sentences]
+    if getattr(tagger, "units", "word") == "subword":
+        units = tagger.predict_units(sentences, batch_size, with_probabilities=True)
+        words = tagger.words_from_units(sentences, units, outside=(tagger.label_ids.get("O", 0), 0.0))
+        unit_rows = tagger.unit_rows(sentences)
+    else:
+        words = tagger.predict_scored(sentences, batch_size=batch_size)
+        units, unit_rows = [[] for _ in sentences], [{} for _ in sentences]
     rows = []
     for sentence, scored, unit_scored, unit_row in zip(sentences, words, units, unit_rows):
         pred = [tagger.labels[i] for i, _ in scored]

@@ -124,6 +124,7 @@ rule statistics:
         forest=multiext(f"{RESULTS}/figures/forest_{{regime}}", ".png", ".pdf"),
     params:
         runs=lambda wildcards: [(r["model"], r["seed"]) for r in regime_runs(wildcards)],
+        units=lambda wildcards: [model_units(cfg.split_model(r["model"])[0]) for r in regime_runs(wildcards)],
         names=display_names(),
         reference=REFERENCE_MODEL,
         label_map=config["corpus"]["label_map"],

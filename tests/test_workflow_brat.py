@@ -55,7 +55,10 @@ TINY_MODELS = {
         "n_layers": 1, "dim": 16, "n_heads": 2, "hidden_dim": 32, "vocab_size": 400, "max_position_embeddings": 128}}},
     "heads": ["crf"],
     "regimes": ["full"],
-    "training": {"settings": {"epochs": 1, "batch_size": 8, "learning_rate": 0.005, "max_length": 128}, "search": {}},
+    "training": {"settings": {"epochs": 1, "batch_size": 8, "learning_rate": 0.005, "max_length": 128}, "search": {},
+                 "seeds": [42]},
+    "training_fractions": [1.0],
+    "baselines": {"crfsuite": {"enabled": False}},
 }
 
 
@@ -82,9 +85,9 @@ def test_phee_config_tables_list_exactly_its_seven_types(tmp_path, phee_dir, phe
     types = sorted(set(phee_label_map.values()))
     bio = ["O"] + [f"{p}-{t}" for t in types for p in ("B", "I")]
     results = workdir / "results"
-    report = pd.read_csv(results / "eval" / "scratch-crf" / "full" / "bio_strict.csv")
+    report = pd.read_csv(results / "eval" / "scratch-crf" / "full" / "f1" / "seed42" / "bio_strict.csv")
     assert report["label"].tolist()[: len(bio)] == bio and len(report) == len(bio) + 3
-    token = pd.read_csv(results / "eval" / "scratch-crf" / "full" / "token_level.csv")
+    token = pd.read_csv(results / "eval" / "scratch-crf" / "full" / "f1" / "seed42" / "token_level.csv")
     assert token["label"].tolist()[:8] == ["O", *types] and len(token) == 8 + 3
     per_type = pd.read_csv(results / "tables" / "spans_per_type_full.csv")
     assert sorted(per_type["label"]) == types

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 import yaml
 from workflow_helpers import copy_workflow, snakemake
@@ -12,6 +13,7 @@ from workflow_helpers import copy_workflow, snakemake
 from clinical_ner.data.jsonl import iter_jsonl
 
 pytestmark = pytest.mark.slow
+RUN = "full/f1/seed42"  # regime / fraction of the training documents / seed
 TINY = {
     "protocol": "paper",
     "corpus": {"synthetic": {"train_docs": 10, "test_docs": 4}},
@@ -21,7 +23,10 @@ TINY = {
         "settings": {"epochs": 2, "batch_size": 8, "learning_rate": 0.003},
         "search": {"learning_rate": [0.003, 0.01]},
         "pinned": {"scratch-crf": {"epochs": 1, "batch_size": 8, "learning_rate": 0.005}},
+        "seeds": [42],
     },
+    "training_fractions": [1.0],
+    "baselines": {"crfsuite": {"enabled": False}},
 }
 
 
@@ -36,11 +41,15 @@ def results(tmp_path_factory):
 
 def test_tables_and_scores_say_which_protocol_produced_them(results):
     assert "protocol: paper, scored on sub-word tags" in (results / "tables" / "table2_macro_bio_strict_full.md").read_text()
-    summary = json.loads((results / "eval" / "scratch-crf" / "full" / "summary.json").read_text())
+    summary = json.loads((results / "eval" / "scratch-crf" / RUN / "summary.json").read_text())
     assert (summary["units"], summary["protocol"], summary["subwords_truncated"]) == ("subword", "paper", 0)
-    rows = list(iter_jsonl(results / "predictions" / "scratch-crf" / "full" / "test.jsonl"))
+    rows = list(iter_jsonl(results / "predictions" / "scratch-crf" / RUN / "test.jsonl"))
     assert summary["n_tokens"] == sum(len(r["subword_tags"]) for r in rows) > sum(len(r["tokens"]) for r in rows)
     assert all(len(r["subword_pred"]) == len(r["subwords"]) and len(r["pred"]) == len(r["tokens"]) for r in rows)
+    # the bootstrap resamples the same (sub-word) scores as the tables
+    statistics = pd.read_csv(results / "eval" / "statistics_full.csv")
+    estimate = statistics[(statistics["model"] == "Transformer-CRF") & (statistics["metric"] == "bio_macro_f1")]["estimate"]
+    assert estimate.item() == pytest.approx(summary["bio_strict"]["macro"]["f1"], abs=1e-6)
 
 
 def test_selection_downsampling_and_pins_follow_the_study(results):
@@ -55,7 +64,7 @@ def test_selection_downsampling_and_pins_follow_the_study(results):
     assert "kept with probability 0.08" in (results / "logs" / "downsample.log").read_text()
     pinned = json.loads((models / "scratch-crf" / "full" / "selected.json").read_text())
     assert pinned["candidate"] == "pinned" and not (models / "scratch-crf" / "full" / "search").exists()
-    final = json.loads((models / "scratch-crf" / "full" / "final" / "summary.json").read_text())
+    final = json.loads((models / "scratch-crf" / RUN / "final" / "summary.json").read_text())
     train_val = sum(1 for split in ("train", "val") for _ in iter_jsonl(results / "data" / "full" / f"{split}.jsonl"))
     assert final["epochs_run"] == 1 and final["n_train_sentences"] == train_val
     assert final["train_windows"]["subwords_truncated"] == 0

@@ -1,7 +1,7 @@
 from typing import TYPE_CHECKING
 
 from clinical_ner.evaluation.brat_scoring import read_folders
-from clinical_ner.evaluation.run_files import read_prediction_rows
+from clinical_ner.evaluation.run_files import read_prediction_rows, scored_rows
 from clinical_ner.evaluation.statistics import bootstrap, count_documents, statistics_table
 from clinical_ner.evaluation.statistics_figures import plot_forest
 from clinical_ner.evaluation.tables import write_table
@@ -15,9 +15,12 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 log = configure_logging(snakemake.log[0])
 names, types, settings = snakemake.params.names, snakemake.params.types, snakemake.params.statistics
 runs = {}
-for (model, _seed), jsonl, ann in zip(snakemake.params.runs, snakemake.input.predictions, snakemake.input.ann):
+for (model, _seed), units, jsonl, ann in zip(
+    snakemake.params.runs, snakemake.params.units, snakemake.input.predictions, snakemake.input.ann
+):
     scoring = read_folders(snakemake.input.gold, ann, snakemake.params.label_map)
-    counts = count_documents(read_prediction_rows(jsonl), types, scoring.gold, scoring.predicted)
+    rows = scored_rows(read_prediction_rows(jsonl), units)  # the units the tables score (protocol paper: sub-words)
+    counts = count_documents(rows, types, scoring.gold, scoring.predicted)
     runs.setdefault(names[model], []).append(counts)
 reference = names[snakemake.params.reference]
 stats = bootstrap(runs, reference, settings["resamples"], settings["seed"], settings["level"])

@@ -139,6 +139,15 @@ def subword_view(row: Row) -> dict[str, Any]:
     return {**row, "tokens": row["subwords"], "tags": row["subword_tags"], "pred": row["subword_pred"]}
 
 
+def scored_rows(rows: Iterable[Row], units: str = "word") -> list[dict[str, Any]]:
+    """The rows as their scoring units see them: as they are (``word``), or `subword_view` (``subword``)."""
+    if units == "word":
+        return [dict(row) for row in rows]
+    if units == "subword":
+        return [subword_view(row) for row in rows]
+    raise ValueError(f"unknown units {units!r}; expected word or subword")
+
+
 def evaluate_file(
     pred_path: str | Path, out: str | Path | Mapping[str, str | Path], types: Iterable[str] = ENTITY_TYPES,
     units: str = "word", extra: Mapping[str, Any] | None = None,
@@ -149,12 +158,10 @@ def evaluate_file(
     rows = read_prediction_rows(pred_path)
     summary: dict[str, Any] = {"n_sentences": len(rows), "units": units, **dict(extra or {})}
     try:
+        rows = scored_rows(rows, units)
         if units == "subword":
-            rows = [subword_view(row) for row in rows]
             summary["subwords_truncated"] = sum(int(row["subwords_truncated"]) for row in rows)
             summary["sentences_truncated"] = sum(int(row["subwords_truncated"]) > 0 for row in rows)
-        elif units != "word":
-            raise ValueError(f"unknown units {units!r}; expected word or subword")
         frames = evaluate_rows(rows, types)
     except ValueError as error:
         raise InputError(pred_path, str(error)) from None

@@ -80,8 +80,13 @@ def corpus_folder(source):
     return config["corpus"][source]
 
 
-def corpus_input(wildcards):
-    return corpus_folder(wildcards.source)
+def corpus_input(source):
+    """The corpus part's folder as a job input; a configured folder that is absent is left undeclared, so a
+    dry run plans the whole DAG and build_sentences fails naming the config key when it runs."""
+    folder = corpus_folder(source)
+    if config["corpus"]["source"] == "synthetic" or Path(folder).is_dir():
+        return folder
+    return []
 
 
 def encoder_source(encoder):

@@ -1,11 +1,12 @@
 rule build_sentences:
     """BRAT documents -> sentences with tokens, character offsets and BIO tags; counts every drop."""
     input:
-        corpus_input,
+        corpus=lambda wildcards: corpus_input(wildcards.source),
     output:
         sentences=f"{RESULTS}/data/sentences/{{source}}.jsonl",
         report=f"{RESULTS}/data/reports/{{source}}.json",
     params:
+        folder=lambda wildcards: corpus_folder(wildcards.source),
         label_map=config["corpus"]["label_map"],
     log:
         f"{RESULTS}/logs/build_sentences/{{source}}.log",

@@ -32,7 +32,7 @@ rule score_spans:
     track 2 semantics (headline) and one-to-one matching."""
     input:
         predicted=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{RUN}/ann",
-        gold=lambda wildcards: corpus_folder("test"),
+        gold=lambda wildcards: corpus_input("test"),
     output:
         n2c2=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans_n2c2.csv",
         one_to_one=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans.csv",
@@ -117,7 +117,7 @@ rule statistics:
             f"{RESULTS}/predictions/{{model}}/{RUN}/test.jsonl", regime_runs(wildcards)
         ),
         ann=lambda wildcards: per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/ann", regime_runs(wildcards)),
-        gold=lambda wildcards: corpus_folder("test"),
+        gold=lambda wildcards: corpus_input("test"),
     output:
         raw=f"{RESULTS}/eval/statistics_{{regime}}.csv",
         table=multiext(f"{RESULTS}/tables/statistics_{{regime}}", ".csv", ".md", ".tex"),

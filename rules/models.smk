@@ -117,7 +117,7 @@ rule predict_test:
     input:
         model=f"{RESULTS}/models/{{encoder}}-{{head}}/{RUN}/final",
         sentences=f"{RESULTS}/data/{{regime}}/test.jsonl",
-        corpus=lambda wildcards: corpus_folder("test"),
+        corpus=lambda wildcards: corpus_input("test"),
     output:
         jsonl=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{RUN}/test.jsonl",
         ann=directory(f"{RESULTS}/predictions/{{encoder}}-{{head}}/{RUN}/ann"),

@@ -16,9 +16,6 @@ from workflow_helpers import ROOT, copy_workflow, snakemake
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # The folders config/paper.yaml and config/phee.yaml (and the README's examples) name.
-CORPUS_FOLDERS = [
-    "data/n2c2-2018/training_20180910", "data/n2c2-2018/test", "data/phee/train", "data/phee/test", "data/phee/dev",
-]
 FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
 INLINE = re.compile(r"`([^`\n]+)`")
 
@@ -65,10 +62,8 @@ def test_the_documentation_has_the_commands_users_need():
 
 @pytest.fixture(scope="module")
 def docs_workdir(tmp_path_factory) -> Path:
-    workdir = copy_workflow(tmp_path_factory.mktemp("docs"))
-    for folder in CORPUS_FOLDERS:
-        (workdir / folder).mkdir(parents=True)
-    return workdir
+    """A fresh copy of the workflow: no corpus folders, no weights, as a new user has before downloading."""
+    return copy_workflow(tmp_path_factory.mktemp("docs"))
 
 
 @pytest.mark.slow
@@ -79,3 +74,10 @@ def test_documented_command_dry_runs(docs_workdir, document, command):
         args.append("-n")
     run = snakemake(docs_workdir, *args, timeout=600)
     assert run.returncode == 0, f"{document}: `{command}` failed:\n{run.stderr[-3000:]}"
+
+
+@pytest.mark.slow
+def test_a_missing_corpus_folder_fails_at_run_time_naming_the_config_key(docs_workdir):
+    run = snakemake(docs_workdir, "--configfile", "config/phee.yaml", "--cores", "1", "results/data/sentences/train.jsonl")
+    assert run.returncode != 0
+    assert "corpus.train: no such folder" in run.stderr and "data/phee/train" in run.stderr

@@ -6,6 +6,7 @@ from clinical_ner.data.bio import encode_corpus
 from clinical_ner.data.brat import read_corpus
 from clinical_ner.data.jsonl import write_sentences
 from clinical_ner.data.report import CorpusReport
+from clinical_ner.errors import InputError
 from clinical_ner.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -14,8 +15,11 @@ if TYPE_CHECKING:
 snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
+folder = Path(snakemake.params.folder)
+if not folder.is_dir():
+    raise InputError(folder, f"corpus.{snakemake.wildcards.source}: no such folder of BRAT .txt/.ann files (set it in the config)")
 report = CorpusReport()
-documents = read_corpus(Path(snakemake.input[0]), snakemake.params.label_map, report)
+documents = read_corpus(folder, snakemake.params.label_map, report)
 sentences = encode_corpus(documents, report)
 write_sentences(snakemake.output.sentences, sentences)
 Path(snakemake.output.report).write_text(json.dumps(report.to_dict(), indent=2) + "\n")

@@ -123,11 +123,18 @@ def all_runs(fractions=None):
     """
     runs = []
     for model, regime in model_runs():
-        for fraction in fractions or cfg.fractions(config, regime):
+        for fraction in fractions or cfg.fractions(config, regime, model):
             seeds = model_seeds(model) if fraction == 1.0 else model_seeds(model)[:1]
             for seed in seeds:
                 runs.append({"model": model, "regime": regime, "fraction": fraction_id(fraction), "seed": seed})
     return runs
+
+
+def curve_runs():
+    """The runs of the learning curves: every run of the models trained at more than one fraction (of every
+    model when none is: one point per model)."""
+    curves = {model for model, regime in model_runs() if len(cfg.fractions(config, regime, model)) > 1}
+    return [run for run in all_runs() if run["model"] in curves or not curves]
 
 
 def table_runs():

@@ -159,8 +159,8 @@ rule learning_curves:
     """Test macro BIO-strict F1 and strict n2c2 span F1 against the number of training sentences and documents,
     one line per model, and where pre-trained encoders stop beating the from-scratch models."""
     input:
-        evaluations=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/summary.json"),
-        spans=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv"),
+        evaluations=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/summary.json", curve_runs()),
+        spans=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv", curve_runs()),
         train=per_run(f"{RESULTS}/data/{{regime}}/train_f{{fraction}}.jsonl", curve_subsets()),
     output:
         table=multiext(f"{RESULTS}/tables/learning_curves", ".csv", ".md", ".tex"),
@@ -170,7 +170,7 @@ rule learning_curves:
         ),
         pdf=f"{RESULTS}/figures/learning_curves.pdf",
     params:
-        runs=[(r["model"], r["regime"], r["fraction"], r["seed"]) for r in all_runs()],
+        runs=[(r["model"], r["regime"], r["fraction"], r["seed"]) for r in curve_runs()],
         subsets=[(r["regime"], r["fraction"]) for r in curve_subsets()],
         names=display_names(),
         from_scratch=from_scratch_models(),

@@ -37,6 +37,15 @@ def test_default_config_is_valid_and_names_the_study_grid():
     assert config["regimes"] == ["full", "downsampled"]
     assert len(seeds(config)) >= 2 and fractions(config, "full") == [0.5, 1.0] and fractions(config, "downsampled") == [1.0]
     assert crfsuite_enabled(config) and config["statistics"]["resamples"] == 1000
+    assert fractions(config, "full", "bert-crf") == [0.5, 1.0] and fractions(config, "full", "bert-apt") == [1.0]
+    assert fractions(config, "downsampled", "bert-crf") == [1.0]
+
+
+def test_learning_curve_models_must_be_models_of_the_grid():
+    config = validate_config(minimal(training_fractions=[0.5, 1.0], learning_curve_models=None))
+    assert fractions(config, "full", "anything") == [0.5, 1.0]
+    with pytest.raises(InputError, match=r"learning_curve_models: \['nope-crf'\]"):
+        validate_config(minimal(training_fractions=[0.5, 1.0], learning_curve_models=["nope-crf"]))
 
 
 def test_seeds_fractions_and_baseline_defaults():
@@ -149,8 +158,11 @@ def test_layers_merge_mappings_but_replace_encoders_label_map_and_grids():
     assert layered["training"]["search"] == {"batch_size": [8, 14]}
     assert layered["training"]["settings"] == {**default["training"]["settings"], "epochs": 2}
     assert default["encoders"]["bert"]["source"] == "stand-in"  # the layers themselves are not modified
+    assert "learning_curve_models" not in layered  # it names the default's models: reset with them
     config = validate_config(layered, check_paths=False)
     assert entity_types(config) == ["ADE", "Drug"]
+    kept = layer_configs([default, {**user, "learning_curve_models": ["bert-crf"]}])
+    assert kept["learning_curve_models"] == ["bert-crf"]
 
 
 def test_later_layers_win_and_none_replaces():

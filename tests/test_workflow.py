@@ -102,6 +102,8 @@ def test_tables_name_every_model_and_mark_the_best(workdir):
     curves = pd.read_csv(tables / "learning_curves.csv")
     full = curves[curves["regime"] == "full"]
     assert sorted(set(full["fraction"])) == sorted(CONFIG["training_fractions"])
+    assert full["model"].nunique() == len(CONFIG["learning_curve_models"])  # only the configured curve models
+    assert CONFIG["baselines"]["crfsuite"]["label"] in set(full["model"]) and "BERT (stand-in)-Apt" not in set(full["model"])
     assert full.groupby("model")["train_sentences"].nunique().eq(len(CONFIG["training_fractions"])).all()
     crossing = pd.read_csv(tables / "learning_curves_crossing.csv")
     assert set(crossing["metric"]) == {"bio_macro_f1", "span_strict_f1"} and crossing["statement"].str.len().gt(0).all()

@@ -27,6 +27,8 @@ REPLACED_KEYS: tuple[tuple[str, ...], ...] = (
 # `protocol: paper`, the study's released notebooks: these training settings are fixed (they override the
 # config's), all-O sentences are kept with probability PAPER_KEEP_PROBABILITY unless the config says
 # otherwise, validation is not down-sampled during selection, and runs are ranked by mean macro P/R/F1.
+# Keys that name models of the grid: a layer that replaces the encoders without setting them resets them.
+GRID_KEYS: tuple[str, ...] = ("learning_curve_models",)
 PAPER_SETTINGS: dict[str, Any] = {
     "units": "subword", "max_subwords": 180, "dropout": 0.2, "warmup_ratio": 0.0, "max_grad_norm": 0.0,
     "weight_decay": 0.01, "decoding": "unconstrained", "epoch_selection": "val_loss", "patience": 0,
@@ -72,10 +74,15 @@ def _merge(base: Any, over: Any, path: tuple[str, ...]) -> Any:
 
 def layer_configs(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Merge config layers, each over the ones before: mappings merge key by key (as Snakemake merges
-    ``--configfile`` onto ``configfile:``), except at `REPLACED_KEYS`, which a later layer replaces."""
+    ``--configfile`` onto ``configfile:``), except at `REPLACED_KEYS`, which a later layer replaces, and
+    `GRID_KEYS`, which a layer with its own encoders resets unless it sets them too."""
     result: dict[str, Any] = {}
     for layer in layers:
         result = _merge(result, layer, ())
+        if "encoders" in layer:
+            for key in GRID_KEYS:
+                if key not in layer:
+                    result.pop(key, None)
     return result
 
 
@@ -157,6 +164,10 @@ def _check_semantics(config: dict[str, Any], origin: str, check_paths: bool = Tr
     if unknown_panels:
         raise InputError(origin, f"figures/encoders: {unknown_panels} are not among the encoders {sorted(encoders)}")
     models = set(model_names(config))
+    grid = models | {CRFSUITE_MODEL}
+    unknown_curves = sorted(set(config.get("learning_curve_models") or []) - grid)
+    if unknown_curves:
+        raise InputError(origin, f"learning_curve_models: {unknown_curves} are not models of the grid {sorted(grid)}")
     unknown_pins = sorted(set(config["training"]["pinned"]) - models)
     if unknown_pins:
         raise InputError(origin, f"training/pinned: {unknown_pins} are not models of the grid {sorted(models)}")
@@ -271,10 +282,14 @@ def seeds(config: Mapping[str, Any]) -> list[int]:
     return list(config["training"]["seeds"] or [config["training"]["settings"].get("seed", 42)])
 
 
-def fractions(config: Mapping[str, Any], regime: str) -> list[float]:
-    """Training fractions of a regime: every ``training_fractions`` for learning-curve regimes, else 1.0."""
+def fractions(config: Mapping[str, Any], regime: str, model: str | None = None) -> list[float]:
+    """Training fractions of a regime (and model): every ``training_fractions`` for the learning-curve regimes
+    and models, else 1.0. Without a model: the fractions any model of the regime is trained at."""
     curve_regimes = config["learning_curve_regimes"]
-    if curve_regimes is None or regime in curve_regimes:
+    curve_models = config.get("learning_curve_models")
+    in_regime = curve_regimes is None or regime in curve_regimes
+    in_models = model is None or curve_models is None or model in curve_models
+    if in_regime and in_models:
         return sorted(float(f) for f in config["training_fractions"])
     return [1.0]
 

@@ -10,8 +10,8 @@ Imported by `train_vs_trainer.py` and `hf_parity_phee.py` (run from the reposito
 
 from __future__ import annotations
 
+import argparse
 import os
-import platform
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -49,44 +49,17 @@ class EncoderSize:
         return cls(**values)
 
 
-def machine() -> dict[str, Any]:
-    """CPU model, cores, Python/torch/transformers versions, the GPU when there is one and the commit."""
-    import torch
-
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:  # pragma: no cover - not Linux
-        pass
-    info: dict[str, Any] = {
-        "cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-        "platform": platform.platform(), "python": platform.python_version(), "torch": torch.__version__,
-        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-    }
-    import transformers
-
-    info["transformers"] = transformers.__version__
-    info["commit"] = _commit()
-    return info
-
-
-def _commit() -> str | None:
-    """The checked-out commit of the repository (None outside a git checkout)."""
-    import subprocess
-
-    try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parent,
-                              capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
-
-
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
+def add_training_options(parser: argparse.ArgumentParser, *, vocab_size: int, max_length: int, epochs: int,
+                         batch_size: int, learning_rate: float) -> None:
+    """The training options both sides of a comparison share, and `--threads` and `--output`."""
+    parser.add_argument("--vocab-size", type=int, default=vocab_size)
+    parser.add_argument("--max-length", type=int, default=max_length)
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--batch-size", type=int, default=batch_size)
+    parser.add_argument("--eval-batch-size", type=int, default=64)
+    parser.add_argument("--learning-rate", type=float, default=learning_rate)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--output", type=Path, default=None, help="also write the JSON here")
 
 
 @contextmanager

@@ -19,7 +19,6 @@ script says so and exits 0 without writing anything.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -31,14 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hf_baseline import (
     EncoderSize,
     HFSettings,
+    add_training_options,
     hf_examples,
     hf_predict,
     hf_trainer,
-    load_average,
-    machine,
     timer,
     write_random_encoder,
 )
+from record import emit, load_average, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PHEE = ROOT.parent / "shared" / "data" / "phee"
@@ -187,18 +186,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     parser.add_argument("--dim", type=int, default=128)
     parser.add_argument("--heads", type=int, default=2)
     parser.add_argument("--hidden-dim", type=int, default=512)
-    parser.add_argument("--vocab-size", type=int, default=3000)
-    parser.add_argument("--max-length", type=int, default=128)
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--eval-batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    add_training_options(parser, vocab_size=3000, max_length=128, epochs=6, batch_size=32, learning_rate=1e-3)
     parser.add_argument("--warmup-ratio", type=float, default=0.1)
-    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--sides", default="ours,hf-trainer,hf-trainer-torch-head-init",
                         help="ours, hf-trainer (HF's head initialisation), hf-trainer-torch-head-init")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N documents of each part")
-    parser.add_argument("--output", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args(argv)
     args.sides = [s.strip() for s in args.sides.split(",") if s.strip()]
     if not (args.phee / "train").is_dir() or not (args.phee / "test").is_dir():
@@ -228,10 +220,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     for name, gaps in result["comparison"].items():
         for key, gap in gaps.items() if name.startswith("ours_") else ():
             print(f"{name} {key}: {gap['ours_minus_trainer']:+.4f} ({gap['in_seed_stdevs']} seed stdevs)")
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    return result
+    return emit(result, args.output, echo=False)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,7 @@ Rates per clock: wall and this process's CPU time (fairer on a shared machine). 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -27,19 +25,9 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"host": platform.node(), "cpu": cpu, "cpus": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform()}
+from record import emit, machine
 
 
 def timed(function: Callable[[], Any]) -> dict[str, float]:
@@ -243,16 +231,12 @@ def main(argv: list[str] | None = None) -> dict:
                                             "timed_sentences": len(subset)}},
         "batch_size": args.batch_size,
     }
-    text = json.dumps(result, indent=2)
-    print(text)
+    emit(result, args.output)
     for clock in ("cpu", "wall"):
         print(f"[{clock}] ours (default CRF, with confidences) {ours[clock]} sentences/s = "
               f"{result['ratios']['ours_default_vs_crfsuite'][clock]}x sklearn-crfsuite, "
               f"{result['ratios']['ours_default_vs_spacy'][clock]}x spaCy blank-en NER; DistilBERT-size "
               f"{speeds['ours_distilbert_size_crf_with_confidences'][clock]} sentences/s", file=sys.stderr)
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
     return result
 
 

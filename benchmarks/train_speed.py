@@ -10,7 +10,6 @@ excluded, and words), device, threads and sizes. Uses only the embedded syntheti
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import sys
@@ -20,6 +19,9 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from record import emit
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -120,12 +122,7 @@ def main(argv: list[str] | None = None) -> dict:
             "peak_cuda_mb": round(torch.cuda.max_memory_allocated() / 2**20, 1) if torch.cuda.is_available() else None,
         },
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
-    return result
+    return emit(result, args.output)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import statistics
 import sys
 import tempfile
@@ -31,16 +30,16 @@ from hf_baseline import (
     ARCHITECTURES,
     EncoderSize,
     HFSettings,
+    add_training_options,
     hf_examples,
     hf_predict,
     hf_trainer,
-    load_average,
-    machine,
     peak_gpu_mb,
     reset_peak_gpu_memory,
     timer,
     write_random_encoder,
 )
+from record import emit, load_average, machine
 
 
 def parse_size(text: str, vocab_size: int, max_length: int) -> tuple[str, EncoderSize]:
@@ -196,16 +195,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--train-docs", type=int, default=30)
     parser.add_argument("--test-docs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--vocab-size", type=int, default=8000)
-    parser.add_argument("--max-length", type=int, default=512)
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--eval-batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=5e-5)
+    add_training_options(parser, vocab_size=8000, max_length=512, epochs=2, batch_size=16, learning_rate=5e-5)
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default=None, help="cpu, cuda (default: auto)")
-    parser.add_argument("--output", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args(argv)
     args.sides = [s.strip() for s in args.sides.split(",") if s.strip()]
     sizes = [parse_size(s.strip(), args.vocab_size, args.max_length) for s in args.sizes.split(",") if s.strip()]
@@ -227,11 +219,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
               f"  predict sentences/s: {summary.get('predict_ratio_apt_over_trainer')}"
               f"  CRF time/Apt time: train {summary.get('crf_train_time_over_apt')},"
               f" predict {summary.get('crf_predict_time_over_apt')}")
-    text = json.dumps(result, indent=2, default=str)
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
-    return result
+    return emit(result, args.output, echo=False)
 
 
 if __name__ == "__main__":

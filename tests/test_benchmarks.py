@@ -21,7 +21,7 @@ def test_predict_speed_benchmark_tiny(tmp_path):
     result = module.main(["--train-docs", "4", "--test-docs", "2", "--epochs", "1", "--crf-iterations", "5",
                           "--large-sentences", "4", "--output", str(out)])
     assert json.loads(out.read_text()) == result
-    assert result["machine"]["cpus"] and result["corpus"]["test_sentences"] > 0
+    assert result["machine"]["cores"] and result["corpus"]["test_sentences"] > 0
     for name in ("ours_default_crf_with_confidences", "sklearn_crfsuite", "spacy_blank_en_ner",
                  "ours_distilbert_size_crf_with_confidences"):
         assert set(result["sentences_per_second"][name]) == {"wall", "cpu"}

@@ -7,6 +7,7 @@ import itertools
 import helpers_models
 import pytest
 import torch
+from helpers_crf import path_score, random_crf
 
 from clinical_ner.models.heads import AptHead, CRFHead, make_head
 from clinical_ner.models.params import count_parameters
@@ -14,32 +15,10 @@ from clinical_ner.models.params import count_parameters
 N_TAGS = 3
 
 
-def identity_crf(seed: int) -> CRFHead:
-    """A CRF head whose emissions are its input (identity linear layer) with random transitions."""
-    generator = torch.Generator().manual_seed(seed)
-    head = CRFHead(N_TAGS, N_TAGS, dropout=0.0)
-    with torch.no_grad():
-        head.linear.weight.copy_(torch.eye(N_TAGS))
-        head.linear.bias.zero_()
-        head.crf.transitions.copy_(torch.randn(N_TAGS, N_TAGS, generator=generator) * 2)
-        head.crf.start_transitions.copy_(torch.randn(N_TAGS, generator=generator) * 2)
-        head.crf.end_transitions.copy_(torch.randn(N_TAGS, generator=generator) * 2)
-    return head.eval()
-
-
-@torch.no_grad()
-def path_score(head: CRFHead, emissions: torch.Tensor, path: tuple[int, ...]) -> float:
-    crf = head.crf
-    score = crf.start_transitions[path[0]] + emissions[0, path[0]]
-    for t in range(1, len(path)):
-        score = score + crf.transitions[path[t - 1], path[t]] + emissions[t, path[t]]
-    return float(score + crf.end_transitions[path[-1]])
-
-
 def brute_force(head: CRFHead, emissions: torch.Tensor) -> tuple[tuple[int, ...], float]:
     """Best path and log partition function by enumerating all N_TAGS ** length sequences."""
     scores = {
-        path: path_score(head, emissions, path)
+        path: float(path_score(head, emissions, path))
         for path in itertools.product(range(N_TAGS), repeat=emissions.size(0))
     }
     best = max(scores, key=scores.get)
@@ -50,7 +29,7 @@ def brute_force(head: CRFHead, emissions: torch.Tensor) -> tuple[tuple[int, ...]
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("length", [1, 2, 3, 4])
 def test_viterbi_matches_brute_force_single(seed: int, length: int) -> None:
-    head = identity_crf(seed)
+    head = random_crf(seed)
     emissions = torch.randn(length, N_TAGS, generator=torch.Generator().manual_seed(100 + seed)) * 2
     mask = torch.ones(1, length, dtype=torch.bool)
     decoded = head.decode(emissions.unsqueeze(0), mask)
@@ -63,7 +42,7 @@ def test_viterbi_matches_brute_force_single(seed: int, length: int) -> None:
 def test_viterbi_and_nll_match_brute_force_with_padding(seed: int) -> None:
     """A padded batch of lengths 4, 1, 3, 2: each row decodes to its own brute-force optimum, padding is
     ignored, and the loss is the batch mean of log Z - score(gold)."""
-    head = identity_crf(seed)
+    head = random_crf(seed)
     generator = torch.Generator().manual_seed(200 + seed)
     lengths = [4, 1, 3, 2]
     emissions = torch.randn(len(lengths), 4, N_TAGS, generator=generator) * 2
@@ -81,13 +60,13 @@ def test_viterbi_and_nll_match_brute_force_with_padding(seed: int) -> None:
     for row, n in enumerate(lengths):
         best, log_z = brute_force(head, emissions[row, :n])
         assert decoded[row] == list(best)
-        expected_nll.append(log_z - path_score(head, emissions[row, :n], tuple(gold[row, :n].tolist())))
+        expected_nll.append(log_z - float(path_score(head, emissions[row, :n], tuple(gold[row, :n].tolist()))))
     loss = head.loss(noisy, mask, noisy_gold)
     assert float(loss) == pytest.approx(sum(expected_nll) / len(expected_nll), rel=1e-5, abs=1e-5)
 
 
 def test_crf_rejects_mask_with_first_position_off() -> None:
-    head = identity_crf(0)
+    head = random_crf(0)
     mask = torch.tensor([[True, True], [False, True]])
     with pytest.raises(ValueError, match="first position"):
         head.decode(torch.zeros(2, 2, N_TAGS), mask)

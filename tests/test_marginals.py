@@ -7,41 +7,11 @@ import itertools
 import helpers_models  # noqa: F401  (offline mode, threads)
 import pytest
 import torch
+from helpers_crf import path_marginals, random_crf
 
-from clinical_ner.models.heads import AptHead, CRFHead
+from clinical_ner.models.heads import AptHead
 
 N_TAGS = 3
-
-
-def random_crf(seed: int) -> CRFHead:
-    """A CRF head whose emissions are its input (identity linear layer), with random transitions."""
-    generator = torch.Generator().manual_seed(seed)
-    head = CRFHead(N_TAGS, N_TAGS, dropout=0.0)
-    with torch.no_grad():
-        head.linear.weight.copy_(torch.eye(N_TAGS))
-        head.linear.bias.zero_()
-        for parameter in (head.crf.transitions, head.crf.start_transitions, head.crf.end_transitions):
-            parameter.copy_(torch.randn(parameter.shape, generator=generator) * 2)
-    return head.eval()
-
-
-def enumerate_marginals(head: CRFHead, emissions: torch.Tensor) -> torch.Tensor:
-    """[length, N_TAGS] marginals by summing exp(score) over all N_TAGS ** length label sequences."""
-    crf = head.crf
-    length = emissions.size(0)
-    paths = list(itertools.product(range(N_TAGS), repeat=length))
-    scores = []
-    for path in paths:
-        score = crf.start_transitions[path[0]] + emissions[0, path[0]] + crf.end_transitions[path[-1]]
-        for t in range(1, length):
-            score = score + crf.transitions[path[t - 1], path[t]] + emissions[t, path[t]]
-        scores.append(score)
-    probabilities = torch.stack(scores).double().softmax(0)
-    out = torch.zeros(length, N_TAGS, dtype=torch.double)
-    for path, p in zip(paths, probabilities):
-        for t, label in enumerate(path):
-            out[t, label] += p
-    return out
 
 
 @torch.no_grad()
@@ -55,7 +25,7 @@ def test_crf_marginals_match_brute_force_with_padding(seed):
     marginals = head.marginals(words, mask)
     assert marginals.shape == (len(lengths), max(lengths), N_TAGS)
     for row, n in enumerate(lengths):
-        expected = enumerate_marginals(head, words[row, :n])
+        expected = path_marginals(head, words[row, :n], list(itertools.product(range(N_TAGS), repeat=n)))
         torch.testing.assert_close(marginals[row, :n].double(), expected, atol=1e-5, rtol=1e-5)
         torch.testing.assert_close(marginals[row, :n].sum(-1), torch.ones(n), atol=1e-5, rtol=0)
         assert bool((marginals[row, n:] == 0).all())
@@ -97,33 +67,17 @@ def test_apt_probabilities_are_the_softmax():
 @torch.no_grad()
 def test_constrained_crf_marginals_match_enumeration_of_valid_paths():
     from clinical_ner.models.decoding import allowed_transitions, is_valid
-    from clinical_ner.models.heads import make_head
 
     labels = ["O", "B-X", "I-X"]
-    head = make_head("crf", N_TAGS, N_TAGS, dropout=0.0, constraints=allowed_transitions(labels)).eval()
+    head = random_crf(11, N_TAGS, constraints=allowed_transitions(labels), scale=1.0)
     generator = torch.Generator().manual_seed(11)
-    with torch.no_grad():
-        head.linear.weight.copy_(torch.eye(N_TAGS))
-        head.linear.bias.zero_()
-        for parameter in (head.crf.transitions, head.crf.start_transitions, head.crf.end_transitions):
-            parameter.copy_(torch.randn(parameter.shape, generator=generator))
+    torch.randn(N_TAGS * N_TAGS + 2 * N_TAGS, generator=generator)  # the draws random_crf made
     words = torch.randn(2, 4, N_TAGS, generator=generator) * 2
     mask = torch.tensor([[True] * 4, [True, True, True, False]])
     marginals = head.marginals(words, mask)
-    crf = head.crf
     for row, n in enumerate([4, 3]):
         paths = [p for p in itertools.product(range(N_TAGS), repeat=n) if is_valid([labels[i] for i in p])]
-        scores = []
-        for path in paths:
-            score = crf.start_transitions[path[0]] + words[row, 0, path[0]] + crf.end_transitions[path[-1]]
-            for t in range(1, n):
-                score = score + crf.transitions[path[t - 1], path[t]] + words[row, t, path[t]]
-            scores.append(score)
-        probabilities = torch.stack(scores).double().softmax(0)
-        expected = torch.zeros(n, N_TAGS, dtype=torch.double)
-        for path, p in zip(paths, probabilities):
-            for t, label in enumerate(path):
-                expected[t, label] += p
+        expected = path_marginals(head, words[row, :n], paths)
         torch.testing.assert_close(marginals[row, :n].double(), expected, atol=1e-5, rtol=1e-5)
         assert float(marginals[row, 0, 2]) == 0.0  # a sentence never starts with I-X
     best = head.decode(words, mask)

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run test test-fast lint report clean
+.PHONY: setup run smoke-paper test test-fast lint report clean
 
 setup: $(STAMP)
 
@@ -21,6 +21,11 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --workflow-profile profiles/default
+
+# The paper-size smoke run (config/paper-smoke.yaml): the study's four encoder architectures at full size,
+# random weights, on the n2c2-size synthetic corpus, capped steps; outputs in results-paper-smoke/.
+smoke-paper: $(STAMP)
+	$(BIN)/snakemake --cores 2 --configfile config/paper-smoke.yaml
 
 report: run
 	$(BIN)/snakemake --cores 1 --report results/report.html
@@ -38,4 +43,4 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 clean:
-	rm -rf results .snakemake
+	rm -rf results results-paper-smoke .snakemake

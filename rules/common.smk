@@ -20,7 +20,7 @@ config = cfg.validate_config(
     cfg.layer_configs(config_layers()), origin="config (config.yaml, --configfile, --config)", check_paths=False
 )
 
-RESULTS = "results"
+RESULTS = config["results"]
 ENCODERS = list(config["encoders"])
 TRANSFORMER_ENCODERS = [e for e in ENCODERS if config["encoders"][e]["source"] != "bilstm"]
 HEADS = list(config["heads"])
@@ -285,8 +285,9 @@ def encoder_spec(encoder):
     entry = config["encoders"][encoder]
     spec = {"name": encoder, "source": encoder_source(encoder)}
     spec.update(entry.get("architecture", {}))
-    if "tokenizer" in entry:
-        spec["tokenizer"] = entry["tokenizer"]
+    for key in ("tokenizer", "architecture_of"):
+        if key in entry:
+            spec[key] = entry[key]
     return spec
 
 

@@ -9,7 +9,12 @@ from workflow_helpers import copy_workflow, snakemake
 
 from clinical_ner.labels import bio_labels
 from clinical_ner.models.architectures import build_encoder, encoder_config, parameter_counts, shipped_ids
-from clinical_ner.models.encoders import EncoderSpec, EncoderUnavailableError, build_stand_in_encoder
+from clinical_ner.models.encoders import (
+    EncoderSpec,
+    EncoderUnavailableError,
+    build_scratch_encoder,
+    build_stand_in_encoder,
+)
 
 N_LABELS = len(bio_labels())  # 19
 # The study's Table I (Belkadi et al.): (source, head) -> trainable parameters.
@@ -43,6 +48,27 @@ def test_the_study_architectures_are_shipped():
 def test_table_one_to_the_digit(source, head):
     config = encoder_config(EncoderSpec("encoder", source))  # scratch: the spec's defaults, distilbert-base-cased
     assert parameter_counts(config, head, N_LABELS)["trainable"] == TABLE_I[(source, head)]
+
+
+@pytest.mark.parametrize(("source", "head"), [k for k in TABLE_I if k[0] != "scratch"])
+def test_a_scratch_encoder_with_a_shipped_architecture_has_its_full_size(source, head):
+    spec = EncoderSpec("encoder", "scratch", architecture_of=source)
+    assert parameter_counts(encoder_config(spec), head, N_LABELS)["trainable"] == TABLE_I[(source, head)]
+
+
+@pytest.mark.parametrize(("source", "model_type", "vocab"), [
+    ("bert-base-cased", "bert", 28_996), ("medicalai/ClinicalBERT", "distilbert", 119_547),
+])
+def test_the_built_scratch_encoder_is_the_whole_architecture_with_a_learned_wordpiece(source, model_type, vocab):
+    import torch
+
+    sentences = [["Aspirin", "81", "mg", "daily"], ["metoprolol", "25", "mg", "PO", "BID"]] * 3
+    with torch.device("meta"):  # the real structure and shapes, no memory
+        model, tokenizer = build_scratch_encoder(EncoderSpec("e", "scratch", architecture_of=source), sentences)
+    assert model.config.model_type == model_type and model.config.vocab_size == vocab
+    assert model.get_input_embeddings().weight.shape == (vocab, 768)  # the full vocabulary, fewer pieces learned
+    assert len(tokenizer) < 200 and tokenizer.pad_token_id == model.config.pad_token_id == 0
+    assert tokenizer.model_max_length == 512
 
 
 def test_folders_and_scratch_sizes_are_read_without_weights(tmp_path):

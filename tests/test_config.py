@@ -73,6 +73,33 @@ def test_paper_config_is_valid_with_its_folders(tmp_path):
     assert encoder_resources(config, "bert")["gpu"] == 1
 
 
+def test_architecture_of_is_a_shipped_id_for_a_scratch_encoder():
+    ok = validate_config(minimal(encoders={"b": {"source": "scratch", "architecture_of": "bert-base-cased"}}))
+    assert ok["encoders"]["b"]["architecture_of"] == "bert-base-cased"
+    with pytest.raises(InputError, match="not shipped; shipped: bert-base-cased"):
+        validate_config(minimal(encoders={"b": {"source": "scratch", "architecture_of": "roberta-base"}}))
+    for entry in ({"source": "bert-base-cased", "architecture_of": "bert-base-cased"},
+                  {"source": "scratch", "architecture_of": "bert-base-cased", "architecture": {"dim": 64}}):
+        with pytest.raises(InputError, match="'architecture_of' is only used with source: scratch"):
+            validate_config(minimal(encoders={"b": entry}))
+
+
+def test_paper_smoke_config_runs_the_study_architectures_full_size_with_caps():
+    smoke = validate_config(layer_configs([read_config_file(ROOT / "config.yaml"),
+                                           read_config_file(ROOT / "config" / "paper-smoke.yaml")]))
+    assert smoke["results"] == "results-paper-smoke" and validate_config(minimal())["results"] == "results"
+    encoders = smoke["encoders"]
+    assert {e["architecture_of"] for e in encoders.values()} == {
+        "bert-base-cased", "dmis-lab/biobert-base-cased-v1.2", "medicalai/ClinicalBERT", "distilbert-base-cased"}
+    assert all(e["source"] == "scratch" and "random weights" in e["label"] for e in encoders.values())
+    settings = smoke["training"]["settings"]
+    assert settings["max_steps"] and settings["max_length"] == 512
+    assert len(candidates(smoke, "scratch")) == 1 and seeds(smoke) == [42] and not crfsuite_enabled(smoke)
+    assert set(model_names(smoke)) - set(smoke["training"]["pinned"]) == {"scratch-crf"}  # searched: every rule runs
+    assert smoke["corpus"]["synthetic"]["preset"] == "n2c2" and smoke["corpus"]["synthetic"]["train_docs"] is None
+    assert smoke["learning_curve_models"] is None and smoke["training_fractions"] == [1.0]
+
+
 def test_defaults_are_filled():
     config = validate_config(minimal())
     assert config["split"] == {"use_dev": False, "val_fraction": 0.1, "seed": 42}

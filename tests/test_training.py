@@ -90,6 +90,25 @@ def test_without_validation_trains_exactly_the_epochs(tmp_path: Path) -> None:
     assert float(history[-1]["learning_rate"]) == pytest.approx(0.0, abs=1e-12)  # linear decay to zero
 
 
+def test_max_steps_ends_the_epoch_reaching_it_and_spans_the_schedule(tmp_path: Path) -> None:
+    settings = helpers_models.tiny_settings(epochs=3)
+    steps_per_epoch = -(-len(TRAIN) // settings.batch_size)
+    cap = steps_per_epoch + 1  # one step into the second epoch
+    lines: list[str] = []
+    summary = train(helpers_models.tiny_scratch_spec(), "apt", LABELS, helpers_models.tiny_settings(epochs=3, max_steps=cap),
+                    TRAIN, VAL, tmp_path / "capped", log=lines.append)
+    history = read_history(tmp_path / "capped")
+    assert [r["epoch"] for r in history] == ["1", "2"]
+    assert [int(r["steps"]) for r in history] == [steps_per_epoch, cap]
+    assert [r["max_steps_reached"] for r in history] == ["False", "True"]
+    assert history[-1]["val_macro_f1"] != ""  # the capped epoch is still evaluated
+    assert float(history[-1]["learning_rate"]) == pytest.approx(0.0, abs=1e-12)  # decayed over the capped steps
+    assert summary["steps"] == cap and summary["max_steps_reached"] and summary["epochs_run"] == 2
+    assert any(f"max_steps={cap} reached" in line for line in lines)
+    uncapped = run(tmp_path, "uncapped", head="apt", epochs=1, max_steps=10 * steps_per_epoch)
+    assert uncapped["steps"] == steps_per_epoch and not uncapped["max_steps_reached"]
+
+
 def test_early_stopping_keeps_the_best_epoch(tmp_path: Path) -> None:
     # a learning rate too small to change anything: no epoch after the first can improve
     summary = run(tmp_path, "stop", epochs=6, patience=2, learning_rate=1e-12)

@@ -16,6 +16,7 @@ import yaml
 
 from clinical_ner.errors import InputError
 from clinical_ner.labels import ENTITY_TYPES
+from clinical_ner.models.shipped import shipped_ids, shipped_settings
 
 SCHEMA_NAME = "config.schema.json"
 SPECIAL_SOURCES = ("scratch", "bilstm", "stand-in")
@@ -178,6 +179,13 @@ def _check_semantics(config: dict[str, Any], origin: str, check_paths: bool = Tr
             raise InputError(origin, f"encoders/{name}: 'stand_in' is only used with source: stand-in")
         if "architecture" in enc and enc["source"] not in ("scratch", "bilstm"):
             raise InputError(origin, f"encoders/{name}: 'architecture' is only used with source: scratch or bilstm")
+        if "architecture_of" in enc:
+            if enc["source"] != "scratch" or "architecture" in enc:
+                raise InputError(origin, f"encoders/{name}: 'architecture_of' is only used with source: scratch, "
+                                         "without 'architecture'")
+            if shipped_settings(enc["architecture_of"]) is None:
+                raise InputError(origin, f"encoders/{name}: architecture_of {enc['architecture_of']!r} is not shipped; "
+                                         f"shipped: {', '.join(shipped_ids())}")
     if 1.0 not in [float(f) for f in config["training_fractions"]]:
         raise InputError(origin, f"training_fractions {config['training_fractions']} must contain 1.0 (the tables' runs)")
     corpus = config["corpus"]

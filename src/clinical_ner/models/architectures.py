@@ -10,9 +10,6 @@ every parameter's shape are real, no memory is allocated and no weights are read
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +17,9 @@ import torch
 
 from clinical_ner.models.encoders import EncoderSpec, EncoderUnavailableError, is_local_source, quiet_transformers
 from clinical_ner.models.heads import make_head
+from clinical_ner.models.shipped import config_from_settings, shipped_config, shipped_ids, shipped_settings
+
+__all__ = ["build_encoder", "encoder_config", "parameter_counts", "shipped_ids", "shipped_settings"]
 
 SCRATCH_ARCHITECTURE = "distilbert-base-cased"
 # EncoderSpec's scratch sizes -> DistilBertConfig names
@@ -27,36 +27,12 @@ SCRATCH_KEYS = {"n_layers": "n_layers", "dim": "dim", "n_heads": "n_heads", "hid
                 "vocab_size": "vocab_size", "max_position_embeddings": "max_position_embeddings"}
 
 
-def _shipped(hub_id: str) -> Any:
-    return resources.files("clinical_ner").joinpath("architectures", hub_id.replace("/", "--") + ".json")
-
-
-def shipped_ids() -> list[str]:
-    """Hub ids whose architecture settings ship with the package."""
-    folder = resources.files("clinical_ner").joinpath("architectures")
-    return sorted(p.name[: -len(".json")].replace("--", "/") for p in folder.iterdir() if p.name.endswith(".json"))
-
-
-def shipped_settings(hub_id: str) -> dict[str, Any] | None:
-    """The shipped ``config.json`` values of a hub id, or None when it is not shipped."""
-    path = _shipped(hub_id)
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def _config_from_settings(settings: Mapping[str, Any]) -> Any:
-    from transformers import AutoConfig
-
-    values = dict(settings)
-    values.pop("architectures", None)
-    return AutoConfig.for_model(values.pop("model_type"), **values)
-
-
 def encoder_config(spec: EncoderSpec, folder: str | Path | None = None) -> Any:
     """The transformers config of an encoder, without weights or network.
 
-    `folder` (a saved encoder, e.g. a stand-in) wins; then ``scratch`` (distilbert-base-cased's settings
-    with the spec's sizes), a local folder source, a shipped hub id, and finally the local Hugging Face
-    cache (`EncoderUnavailableError` naming the download command when it is not there either).
+    `folder` (a saved encoder, e.g. a stand-in) wins; then ``scratch`` (the shipped settings of its
+    ``architecture_of``, else distilbert-base-cased's settings with the spec's sizes), a local folder
+    source, a shipped hub id, and finally the local Hugging Face cache (`EncoderUnavailableError` naming the download command when it is not there either).
     """
     if folder is not None or (not spec.is_scratch and is_local_source(spec.source)):
         from transformers import AutoConfig
@@ -64,13 +40,15 @@ def encoder_config(spec: EncoderSpec, folder: str | Path | None = None) -> Any:
         location = Path(folder if folder is not None else spec.source).expanduser()
         with quiet_transformers():
             return AutoConfig.from_pretrained(str(location), local_files_only=True)
+    if spec.is_scratch and spec.architecture_of:
+        return shipped_config(spec.architecture_of)
     if spec.is_scratch:
         settings = dict(shipped_settings(SCRATCH_ARCHITECTURE) or {})
         settings.update({target: getattr(spec, name) for name, target in SCRATCH_KEYS.items()})
-        return _config_from_settings(settings)
+        return config_from_settings(settings)
     settings = shipped_settings(spec.source)
     if settings is not None:
-        return _config_from_settings(settings)
+        return config_from_settings(settings)
     from transformers import AutoConfig
 
     try:

@@ -18,6 +18,7 @@ import torch
 
 from clinical_ner.data.records import Sentence, SettingsRecord
 from clinical_ner.models.bilstm import BILSTM, build_bilstm_encoder, is_bilstm_folder, load_bilstm
+from clinical_ner.models.shipped import shipped_config
 
 SCRATCH = "scratch"
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -37,7 +38,10 @@ class EncoderSpec(SettingsRecord):
     `source` is a Hugging Face hub id (``bert-base-cased``), a local folder written by ``save_pretrained``,
     or ``"scratch"``: a DistilBERT-architecture model with the sizes below, randomly initialised, with a
     WordPiece vocabulary (at most `vocab_size` entries) trained on the training sentences only.
-    The sizes are used only for ``scratch``; defaults are those of distilbert-base-cased. ``"bilstm"``
+    The sizes are used only for ``scratch``; defaults are those of distilbert-base-cased. With
+    ``architecture_of`` (a hub id whose settings ship in ``clinical_ner/architectures``, e.g.
+    ``bert-base-cased``), the scratch encoder is that architecture, any model type, at its full size
+    (vocabulary included), with random weights: the paper-size smoke run's models. ``"bilstm"``
     builds the word + character BiLSTM of ``models.bilstm`` from the training sentences (``dim``: word
     embedding size, ``hidden_dim``: LSTM units per direction, ``n_layers``, ``vocab_size``: words kept).
     """
@@ -54,6 +58,7 @@ class EncoderSpec(SettingsRecord):
     max_position_embeddings: int = 512
     lowercase: bool = False
     tokenizer: str = ""          # scratch only: hub id or folder of a tokenizer to use instead of a learned WordPiece
+    architecture_of: str = ""    # scratch only: a shipped hub id whose whole architecture replaces the sizes above
 
     @property
     def is_scratch(self) -> bool:
@@ -253,23 +258,30 @@ def train_wordpiece(
 
 
 def build_scratch_encoder(spec: EncoderSpec, train_sentences: WordLists, seed: int = 0) -> tuple[Any, Any]:
-    """A DistilBERT-architecture encoder with `spec`'s sizes, randomly initialised (seeded), and a
-    WordPiece tokenizer trained on `train_sentences` only (or `spec.tokenizer`, e.g. the study's
-    distilbert-base-cased tokenizer)."""
-    from transformers import DistilBertConfig, DistilBertModel
+    """An encoder with `spec`'s architecture, randomly initialised (seeded), and a WordPiece tokenizer
+    trained on `train_sentences` only (or `spec.tokenizer`, e.g. the study's distilbert-base-cased
+    tokenizer). The architecture is DistilBERT with `spec`'s sizes, or the shipped settings of
+    `spec.architecture_of`; the embedding has the architecture's size even when fewer pieces were learned."""
+    from transformers import AutoModel, DistilBertConfig
 
+    if spec.architecture_of:
+        config = shipped_config(spec.architecture_of)
+    else:
+        config = DistilBertConfig(
+            vocab_size=spec.vocab_size, dim=spec.dim, n_layers=spec.n_layers, n_heads=spec.n_heads,
+            hidden_dim=spec.hidden_dim, max_position_embeddings=spec.max_position_embeddings,
+        )
     if spec.tokenizer:
         tokenizer = load_pretrained(spec.tokenizer, tokenizer_only=True)[1]
     else:
-        tokenizer = train_wordpiece(train_sentences, spec.vocab_size, spec.lowercase, spec.max_position_embeddings)
-    config = DistilBertConfig(  # the embedding has the architecture's size even when fewer pieces were learned
-        vocab_size=max(spec.vocab_size, len(tokenizer)), dim=spec.dim, n_layers=spec.n_layers, n_heads=spec.n_heads,
-        hidden_dim=spec.hidden_dim, max_position_embeddings=spec.max_position_embeddings,
-        pad_token_id=tokenizer.pad_token_id,
-    )
+        tokenizer = train_wordpiece(
+            train_sentences, int(config.vocab_size), spec.lowercase, int(config.max_position_embeddings)
+        )
+    config.vocab_size = max(int(config.vocab_size), len(tokenizer))
+    config.pad_token_id = tokenizer.pad_token_id
     torch.manual_seed(seed)
     with quiet_transformers():
-        model = DistilBertModel(config)
+        model = AutoModel.from_config(config)
     return model, tokenizer
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 HISTORY_COLUMNS = (
     "epoch", "train_loss", "val_loss", "val_macro_f1", "val_macro_precision", "val_macro_recall", "learning_rate",
-    "seconds", "tokens_per_second",
+    "seconds", "tokens_per_second", "steps", "max_steps_reached",
 )
 EPOCH_SELECTIONS = ("macro_f1", "val_loss")  # best validation macro-F1 (ties: lower loss), or minimum loss
 BUCKET_BATCHES = 50  # batches per length bucket
@@ -136,7 +136,8 @@ class EarlyStopping:
 @dataclass
 class Trainer:
     """AdamW with linear warm-up and decay, gradient clipping (none when ``max_grad_norm`` is 0),
-    length-bucketed batches, early stopping."""
+    length-bucketed batches, early stopping. With ``max_steps``, the schedule spans the capped number of
+    optimiser steps and the epoch in which the cap is reached is the last (evaluated and checkpointed)."""
 
     tagger: Tagger
     settings: TrainSettings
@@ -154,6 +155,8 @@ class Trainer:
 
         self.rng = random.Random(self.settings.seed)
         self.total_steps = max(1, self.steps_per_epoch * self.settings.epochs)
+        if self.settings.max_steps:
+            self.total_steps = min(self.total_steps, self.settings.max_steps)
         self.optimizer = build_optimizer(self.tagger, self.settings)
         self.scheduler = get_linear_schedule_with_warmup(
             self.optimizer, int(self.settings.warmup_ratio * self.total_steps), self.total_steps
@@ -173,6 +176,11 @@ class Trainer:
     @property
     def epochs_done(self) -> int:
         return len(self.history)
+
+    @property
+    def max_steps_reached(self) -> bool:
+        """True once `settings.max_steps` optimiser steps are done (never without a cap)."""
+        return bool(self.settings.max_steps) and self.global_step >= self.settings.max_steps
 
     def step(self, batch_ids: Sequence[int]) -> tuple[float, int]:
         """One optimiser step on a batch of windows: (loss, sub-word tokens)."""
@@ -212,6 +220,10 @@ class Trainer:
         epoch = self.epochs_done + 1
         running = sum(losses)
         for k in range(len(losses), len(batches)):
+            if self.max_steps_reached:
+                self.log(f"max_steps={self.settings.max_steps} reached at step {k} of epoch {epoch}: "
+                         f"this epoch ends here and training stops after it")
+                break
             loss, tokens = self.step(batches[k])
             losses.append(loss)
             running += loss
@@ -236,6 +248,8 @@ class Trainer:
             "learning_rate": rounded(self.scheduler.get_last_lr()[0], 10),
             "seconds": spent,  # completed by fit() with this run's time
             "tokens_per_second": round(n_tokens / seconds, 1) if seconds > 0 else None,
+            "steps": self.global_step,
+            "max_steps_reached": self.max_steps_reached,
         }
 
     def evaluate(self, row: dict[str, Any]) -> None:
@@ -254,6 +268,7 @@ class Trainer:
             f"epoch {row['epoch']}/{self.settings.epochs}: train_loss={row['train_loss']} val_loss={row['val_loss']} "
             f"val_macro_f1={row['val_macro_f1']} ({row['seconds']} s, {row['tokens_per_second']} tokens/s"
             + (f", about {duration(left)} left)" if left is not None and row["epoch"] < self.settings.epochs else ")")
+            + (f"; max_steps={self.settings.max_steps} reached: training stops" if row["max_steps_reached"] else "")
         )
         return self.stopping.update(row, self.tagger)
 
@@ -301,7 +316,7 @@ class Trainer:
 
     def fit(self) -> None:
         """Train until the epochs are done or early stopping fires; leave the tagger on the kept epoch."""
-        while self.epochs_done < self.settings.epochs and not self.stopping.stopped:
+        while self.epochs_done < self.settings.epochs and not self.stopping.stopped and not self.max_steps_reached:
             started = time.perf_counter()
             row = self.train_epoch()
             self.evaluate(row)

@@ -56,6 +56,7 @@ class TrainSettings(SettingsRecord):
     decoding: str = "constrained"  # constrained: valid IOB2 only (training and decoding); unconstrained: as the study
     units: str = "word"          # word: each word's first sub-word is labelled; subword: every sub-word (the study)
     max_subwords: int = MAX_SUBWORDS  # sub-word units only: pieces kept per sentence, the rest cut off
+    max_steps: int | None = None  # optimiser steps per run; None/0: no cap (the epoch reaching it is the last)
     epoch_selection: str = "macro_f1"  # macro_f1 (ties: lower loss) | val_loss: the epoch of minimum validation loss
 
     def __post_init__(self) -> None:
@@ -167,6 +168,8 @@ def train(
         "best_val_macro_recall": best["val_macro_recall"],
         "epochs_run": trainer.epochs_done,
         "stopped_early": trainer.stopping.stopped,
+        "steps": trainer.global_step,
+        "max_steps_reached": trainer.max_steps_reached,
         "selection": SELECTION_TEXT[settings.epoch_selection] if val_sentences else "last epoch (no validation)",
         "n_train_sentences": len(train_sentences),
         "n_train_windows": len(windows),

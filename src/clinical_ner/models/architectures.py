@@ -32,7 +32,8 @@ def encoder_config(spec: EncoderSpec, folder: str | Path | None = None) -> Any:
 
     `folder` (a saved encoder, e.g. a stand-in) wins; then ``scratch`` (the shipped settings of its
     ``architecture_of``, else distilbert-base-cased's settings with the spec's sizes), a local folder
-    source, a shipped hub id, and finally the local Hugging Face cache (`EncoderUnavailableError` naming the download command when it is not there either).
+    source, a shipped hub id, and finally the local Hugging Face cache (`EncoderUnavailableError`
+    naming the download command when it is not there either).
     """
     if folder is not None or (not spec.is_scratch and is_local_source(spec.source)):
         from transformers import AutoConfig

@@ -190,6 +190,7 @@ def test_layers_merge_mappings_but_replace_encoders_label_map_and_grids():
     assert entity_types(config) == ["ADE", "Drug"]
     kept = layer_configs([default, {**user, "learning_curve_models": ["bert-crf"]}])
     assert kept["learning_curve_models"] == ["bert-crf"]
+    assert "learning_curve_models" not in layer_configs([default, {"heads": ["apt"]}])
 
 
 def test_later_layers_win_and_none_replaces():

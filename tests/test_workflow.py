@@ -139,7 +139,12 @@ def test_changing_one_encoder_reruns_only_what_depends_on_it(workdir):
     dry = snakemake(workdir, "-n", "--cores", "2", "--configfile", str(changed))
     assert dry.returncode == 0, dry.stderr[-3000:]
     counts = job_counts(dry.stdout)
-    runs = len(CONFIG["heads"]) * sum(len(fractions(CONFIG, regime)) for regime in CONFIG["regimes"]) * len(SEEDS)
+    runs = sum(  # every seed on the whole split, the first seed on learning-curve subsets
+        len(SEEDS) if fraction == 1.0 else 1
+        for head in CONFIG["heads"]
+        for regime in CONFIG["regimes"]
+        for fraction in fractions(CONFIG, regime, f"scratch-{head}")
+    )
     assert counts["train_candidate"] == len(CONFIG["heads"]) * len(CONFIG["regimes"]) * len(
         CONFIG["training"]["search"]["learning_rate"])
     assert counts["train_final"] == runs

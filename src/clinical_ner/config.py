@@ -28,8 +28,9 @@ REPLACED_KEYS: tuple[tuple[str, ...], ...] = (
 # `protocol: paper`, the study's released notebooks: these training settings are fixed (they override the
 # config's), all-O sentences are kept with probability PAPER_KEEP_PROBABILITY unless the config says
 # otherwise, validation is not down-sampled during selection, and runs are ranked by mean macro P/R/F1.
-# Keys that name models of the grid: a layer that replaces the encoders without setting them resets them.
+# Keys that name models of the grid: a layer that sets the encoders or heads without setting them resets them.
 GRID_KEYS: tuple[str, ...] = ("learning_curve_models",)
+GRID_DEFINING_KEYS: tuple[str, ...] = ("encoders", "heads")
 PAPER_SETTINGS: dict[str, Any] = {
     "units": "subword", "max_subwords": 180, "dropout": 0.2, "warmup_ratio": 0.0, "max_grad_norm": 0.0,
     "weight_decay": 0.01, "decoding": "unconstrained", "epoch_selection": "val_loss", "patience": 0,
@@ -76,11 +77,11 @@ def _merge(base: Any, over: Any, path: tuple[str, ...]) -> Any:
 def layer_configs(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Merge config layers, each over the ones before: mappings merge key by key (as Snakemake merges
     ``--configfile`` onto ``configfile:``), except at `REPLACED_KEYS`, which a later layer replaces, and
-    `GRID_KEYS`, which a layer with its own encoders resets unless it sets them too."""
+    `GRID_KEYS`, which a layer with its own encoders or heads resets unless it sets them too."""
     result: dict[str, Any] = {}
     for layer in layers:
         result = _merge(result, layer, ())
-        if "encoders" in layer:
+        if any(key in layer for key in GRID_DEFINING_KEYS):
             for key in GRID_KEYS:
                 if key not in layer:
                     result.pop(key, None)

@@ -82,6 +82,23 @@ def _score(args: argparse.Namespace) -> None:
         print(f"written: {args.out}")
 
 
+def _job_stats(args: argparse.Namespace) -> int:
+    from clinical_ner.atomic import atomic_write_text
+    from clinical_ner.job_stats import format_summary, read_benchmarks, summarise
+
+    jobs, skipped = read_benchmarks(args.folder)
+    if not jobs:
+        print(f"clinical-ner: no readable benchmark files under {args.folder}", file=sys.stderr)
+        return 1
+    summary = {**summarise(jobs), "skipped": skipped}
+    if args.output:
+        atomic_write_text(args.output, json.dumps(summary, indent=2) + "\n")
+    print(format_summary(summary), end="")
+    for item in skipped:
+        print(f"skipped {item['file']}: {item['reason']}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clinical-ner", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -128,6 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--types", nargs="+", help="entity types to score (default: every type in gold or prediction)")
     score.add_argument("--out", help="CSV file for both tables (columns: semantics, mode, label, precision, ...)")
     score.set_defaults(func=_score)
+
+    stats = commands.add_parser(
+        "job-stats", help="run time and peak memory (max_rss) per rule and the largest job, from the Snakemake "
+        "benchmark files of a run (e.g. results/benchmarks)",
+    )
+    stats.add_argument("folder", help="the run's benchmarks folder")
+    stats.add_argument("--output", help="also write the summary as JSON")
+    stats.set_defaults(func=_job_stats)
     return parser
 
 

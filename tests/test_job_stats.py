@@ -30,16 +30,17 @@ def test_rules_largest_job_and_skipped_files(tmp_path, capsys):
     assert skipped == [{"file": str(bench / "broken.tsv"), "reason": "no benchmark line with a wall time (column s)"}]
     summary = summarise(jobs)
     assert summary["largest_job"] == {"job": "train_final/bert-crf/full/f1/seed42", "max_rss_mb": 2715.6, "seconds": 150.5}
-    assert summary["rules"]["train_final"] == {"jobs": 2, "seconds_sum": 240.5, "seconds_max": 150.5,
+    assert summary["rules"]["train_final"] == {"jobs": 2, "seconds_sum": 240.5, "seconds_max": 150.5, "cpu_seconds_sum": 120.25,
                                                "max_rss_mb": 2715.6, "largest_job": "train_final/bert-crf/full/f1/seed42"}
     assert list(summary["rules"]) == ["train_final", "predict_test", "generate_corpus"]  # largest memory first
     assert summary["rules"]["generate_corpus"]["max_rss_mb"] is None and summary["job_seconds_sum"] == 346.2
+    assert summary["cpu_seconds_sum"] == 173.1
 
     out = tmp_path / "stats.json"
     assert main(["job-stats", str(bench), "--output", str(out)]) == 0
     printed = capsys.readouterr()
     assert "largest job: train_final/bert-crf/full/f1/seed42 (peak RSS 2716 MB, 150 s)" in printed.out
-    assert "| train_final | 2 | 240.5 | 150.5 | 2716 |" in printed.out and "skipped" in printed.err
+    assert "| train_final | 2 | 240.5 | 150.5 | 120.2 | 2716 |" in printed.out and "skipped" in printed.err
     assert json.loads(out.read_text())["largest_job"]["max_rss_mb"] == 2715.6
 
 

@@ -46,18 +46,19 @@ PHEE_LABEL_MAP = {"Drug": "Drug", "Effect": "ADE", "Treat-Disorder": "Reason", "
 SCORE_KEYS = ("token_macro_f1", "token_micro_f1_entities", "span_strict_micro_f1", "span_lenient_micro_f1")
 
 
-def read_phee(folder: Path) -> dict[str, tuple[list[Any], list[Any]]]:
-    """Per part (train, test): (documents, non-empty sentences)."""
+def read_phee(folder: Path, parts: tuple[str, ...] = ("train", "test"),
+              limit: int | None = None) -> dict[str, tuple[list[Any], list[Any]]]:
+    """Per part: (documents, non-empty sentences); with `limit`, the first `limit` documents only."""
     from clinical_ner.data.bio import encode_corpus
     from clinical_ner.data.brat import read_corpus
     from clinical_ner.data.report import CorpusReport
 
-    parts = {}
-    for part in ("train", "test"):
+    data = {}
+    for part in parts:
         report = CorpusReport(source=part)
-        docs = read_corpus(folder / part, PHEE_LABEL_MAP, report)
-        parts[part] = (docs, [s for s in encode_corpus(docs, report) if s.tokens])
-    return parts
+        docs = read_corpus(folder / part, PHEE_LABEL_MAP, report)[:limit]
+        data[part] = (docs, [s for s in encode_corpus(docs, report) if s.tokens])
+    return data
 
 
 def score(docs: list[Any], sentences: list[Any], pred: list[list[str]], types: list[str]) -> dict[str, float]:
@@ -203,10 +204,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     set_threads(args.threads)
     result: dict[str, Any] = {"benchmark": "hf_parity_phee", "machine": machine(),
                               "load_average_start": load_average()}
-    data = read_phee(args.phee)
-    if args.limit:
-        data = {part: (docs[: args.limit], [s for s in sents if s.doc_id in {d.doc_id for d in docs[: args.limit]}])
-                for part, (docs, sents) in data.items()}
+    data = read_phee(args.phee, limit=args.limit)
     types = sorted(set(PHEE_LABEL_MAP.values()))
     labels = bio_labels(types)
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]

@@ -1,0 +1,182 @@
+"""Defaults chosen on real text: a one-factor-at-a-time sweep of the from-scratch Transformer-CRF on the
+PHEE *dev* split (the test split is never read).
+
+    python benchmarks/phee_sweep.py --output benchmarks/results/phee_sweep.csv
+
+Every setting starts from the embedded default (`config.yaml`: `training.settings` and the `scratch`
+encoder's `architecture`) and changes one factor (learning rate, epochs and patience, warm-up, batch
+size, dropout, width/depth, WordPiece vocabulary size; also the decoding, trained and decoded
+unconstrained). Each is trained exactly as the pipeline's `train_candidate` rule does
+(`models.training.train` on PHEE train, its epoch kept on dev), then tags the raw dev notes as
+`predict_test` does. Written per run: dev strict and lenient micro span F1 (n2c2-2018 semantics, as the
+`spans_n2c2` tables), the macro BIO-strict F1 the pipeline selects on, the epoch kept, parameters and
+seconds. After the first seed, the `--top` settings
+with the best dev strict span F1 (and the default) are re-run with `--extra-seeds`. The CSV is rewritten
+after every run, so an interrupted sweep keeps what it finished (settings run in the order listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hf_baseline import load_average, machine
+from hf_parity_phee import DEFAULT_PHEE, PHEE_LABEL_MAP, read_phee
+from phee_decoding import score_model
+
+ROOT = Path(__file__).resolve().parents[1]
+ENCODER = "scratch"
+HEAD = "crf"
+COLUMNS = ("setting", "factor", "value", "seed", "dev_span_strict_micro_f1", "dev_span_lenient_micro_f1",
+           "dev_macro_bio_strict_f1", "best_epoch", "epochs_run", "parameters", "seconds")
+
+# name -> (factor, value shown, training-setting overrides, architecture overrides)
+Variant = tuple[str, str, dict[str, Any], dict[str, Any]]
+VARIANTS: dict[str, Variant] = {
+    "default": ("default", "", {}, {}),
+    "lr3e-3": ("learning_rate", "0.003", {"learning_rate": 3e-3}, {}),
+    "lr1e-2": ("learning_rate", "0.01", {"learning_rate": 1e-2}, {}),
+    "lr3e-4": ("learning_rate", "0.0003", {"learning_rate": 3e-4}, {}),
+    "batch32": ("batch_size", "32", {"batch_size": 32}, {}),
+    "epochs6": ("epochs/patience", "6/2", {"epochs": 6, "patience": 2}, {}),
+    "2x128": ("width/depth", "2 x 128 (ff 256)", {}, {"dim": 128, "hidden_dim": 256}),
+    "vocab4000": ("vocab_size", "4000", {}, {"vocab_size": 4000}),
+    "vocab1000": ("vocab_size", "1000", {}, {"vocab_size": 1000}),
+    "unconstrained": ("decoding", "unconstrained (trained and decoded)", {"decoding": "unconstrained"}, {}),
+    "dropout0": ("dropout", "0.0", {"dropout": 0.0}, {}),
+    "warmup0": ("warmup_ratio", "0.0", {"warmup_ratio": 0.0}, {}),
+    "batch8": ("batch_size", "8", {"batch_size": 8}, {}),
+}
+
+
+def default_settings() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The embedded default's training settings and scratch encoder spec, as the pipeline builds them."""
+    from clinical_ner.config import base_settings, read_config_file, validate_config
+
+    config = validate_config(read_config_file(ROOT / "config.yaml"), check_paths=False)
+    spec = {"name": ENCODER, "source": "scratch", **config["encoders"][ENCODER].get("architecture", {})}
+    return base_settings(config, ENCODER), spec
+
+
+def run_one(name: str, seed: int, data: dict[str, Any], base: tuple[dict[str, Any], dict[str, Any]],
+            threads: int, dev_dir: Path, tmp: Path) -> dict[str, Any]:
+    """Train one variant with one seed on train (epoch kept on dev) and score its dev predictions."""
+    from clinical_ner.labels import bio_labels
+    from clinical_ner.models.encoders import EncoderSpec
+    from clinical_ner.models.tagger import Tagger
+    from clinical_ner.models.training import TrainSettings, train
+
+    factor, value, overrides, architecture = VARIANTS[name]
+    settings = TrainSettings.from_dict({**base[0], **overrides, "seed": seed, "threads": threads})
+    spec = EncoderSpec.from_dict({**base[1], **architecture})
+    _, train_sentences = data["train"]
+    _, dev_sentences = data["dev"]
+    types = sorted(set(PHEE_LABEL_MAP.values()))
+    started = time.perf_counter()
+    out = tmp / f"{name}-{seed}"
+    summary = train(spec, HEAD, bio_labels(types), settings, train_sentences, dev_sentences, out)
+    spans = score_model(Tagger.load(out), dev_dir, tmp / f"{name}-{seed}-ann", types)
+    return {"setting": name, "factor": factor, "value": value, "seed": seed,
+            "dev_span_strict_micro_f1": spans["span_strict_micro_f1"],
+            "dev_span_lenient_micro_f1": spans["span_lenient_micro_f1"],
+            "dev_macro_bio_strict_f1": round(summary["best_val_macro_f1"], 4),
+            "best_epoch": summary["best_epoch"], "epochs_run": summary["epochs_run"],
+            "parameters": summary["parameters"]["total"], "seconds": round(time.perf_counter() - started, 1)}
+
+
+def dev_folder(dev: Path, doc_ids: list[str], tmp: Path) -> Path:
+    """`dev` itself, or (with `--limit`) a folder of links to the notes of `doc_ids` only."""
+    if len(doc_ids) == len(list(dev.glob("*.txt"))):
+        return dev
+    folder = tmp / "dev"
+    folder.mkdir()
+    for doc_id in doc_ids:
+        for suffix in (".txt", ".ann"):
+            (folder / f"{doc_id}{suffix}").symlink_to((dev / f"{doc_id}{suffix}").resolve())
+    return folder
+
+
+def ranking(rows: list[dict[str, Any]]) -> list[tuple[str, float, float, float, int]]:
+    """Per setting: mean dev strict span F1, lenient, macro BIO-strict F1 and seeds, best first."""
+    by_setting: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_setting.setdefault(row["setting"], []).append(row)
+    means = [(name, *(statistics.mean(r[k] for r in runs) for k in COLUMNS[4:7]), len(runs))
+             for name, runs in by_setting.items()]
+    return sorted(means, key=lambda m: -m[1])
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    with open(partial, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+    partial.replace(path)
+
+
+def sweep(names: list[str], seed: int, extra_seeds: list[int], top: int, run: Callable[[str, int], dict[str, Any]],
+          save: Callable[[list[dict[str, Any]]], None]) -> list[dict[str, Any]]:
+    """All `names` with `seed`, then the `top` best (and the default) with each of `extra_seeds`."""
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        rows.append(run(name, seed))
+        save(rows)
+        print(" ".join(f"{k}={rows[-1][k]}" for k in COLUMNS), flush=True)
+    best = [m[0] for m in ranking(rows)][:top]
+    for name in dict.fromkeys(["default", *best] if "default" in names else best):
+        for extra in extra_seeds:
+            rows.append(run(name, extra))
+            save(rows)
+            print(" ".join(f"{k}={rows[-1][k]}" for k in COLUMNS), flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]] | None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--phee", type=Path, default=DEFAULT_PHEE)
+    parser.add_argument("--settings", default=",".join(VARIANTS), help="comma-separated names from: " + ", ".join(VARIANTS))
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--extra-seeds", default="43", help="seeds of the re-runs of the best settings")
+    parser.add_argument("--top", type=int, default=2, help="settings re-run with the extra seeds (plus the default)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N documents of each part")
+    parser.add_argument("--output", type=Path, required=True, help="the CSV, one row per run")
+    args = parser.parse_args(argv)
+    if not all((args.phee / part).is_dir() for part in ("train", "dev")):
+        print(f"PHEE not found at {args.phee} (train/ and dev/ expected): nothing to do")
+        return None
+    names = [n.strip() for n in args.settings.split(",") if n.strip()]
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown settings {', '.join(unknown)}; expected names from: {', '.join(VARIANTS)}")
+
+    from clinical_ner.models.device import set_threads
+
+    set_threads(args.threads)
+    data = read_phee(args.phee, ("train", "dev"), args.limit)
+    base = default_settings()
+    print(f"{machine()}; load average {load_average()}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="phee-sweep-") as tmp:
+        dev_dir = dev_folder(args.phee / "dev", [doc.doc_id for doc in data["dev"][0]], Path(tmp))
+        rows = sweep(names, args.seed, [int(s) for s in args.extra_seeds.split(",") if s.strip()], args.top,
+                     lambda name, seed: run_one(name, seed, data, base, args.threads, dev_dir, Path(tmp)),
+                     lambda done: write_csv(args.output, done))
+    print(f"load average {load_average()}")
+    for name, strict, lenient, macro, n in ranking(rows):
+        print(f"{name:>12}: dev strict {strict:.4f} lenient {lenient:.4f} macro BIO-strict {macro:.4f} ({n} seeds)")
+    return rows
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,157 @@
+"""The PHEE benchmarks (benchmarks/phee_sweep.py, benchmarks/phee_decoding.py): their pieces, and the commands
+the README prints, run on a small PHEE subset (slow; skipped without the corpus)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers_models import make_sentences, tiny_scratch_spec, tiny_settings
+from test_hf_benchmarks import _env, readme_commands
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import phee_decoding  # noqa: E402
+import phee_sweep  # noqa: E402
+
+
+def test_every_variant_is_a_valid_setting_that_changes_one_factor():
+    from clinical_ner.models.encoders import EncoderSpec
+    from clinical_ner.models.training import TrainSettings
+
+    settings, spec = phee_sweep.default_settings()
+    assert spec["source"] == "scratch" and settings["epochs"] >= 1
+    for name, (_, _, overrides, architecture) in phee_sweep.VARIANTS.items():
+        TrainSettings.from_dict({**settings, **overrides})
+        EncoderSpec.from_dict({**spec, **architecture})
+        changed = {k for k, v in overrides.items() if settings[k] != v} | {k for k, v in architecture.items() if spec[k] != v}
+        assert bool(changed) == (name != "default"), name
+
+
+def test_sweep_reruns_the_best_settings_and_the_default_with_the_extra_seeds():
+    score = {"default": 0.5, "a": 0.7, "b": 0.6, "c": 0.4}
+    saved = []
+
+    def run(name, seed):
+        value = score[name] + seed / 1000
+        return {**dict.fromkeys(phee_sweep.COLUMNS, 0), "setting": name, "seed": seed,
+                "dev_span_strict_micro_f1": value, "dev_span_lenient_micro_f1": value, "dev_macro_bio_strict_f1": value}
+
+    rows = phee_sweep.sweep(["default", "a", "b", "c"], 1, [2, 3], 2, run, lambda done: saved.append(len(done)))
+    assert [(r["setting"], r["seed"]) for r in rows[4:]] == [("default", 2), ("default", 3), ("a", 2), ("a", 3),
+                                                            ("b", 2), ("b", 3)]
+    assert saved == list(range(1, 11))
+    assert [m[0] for m in phee_sweep.ranking(rows)] == ["a", "b", "default", "c"]
+    assert phee_sweep.ranking(rows)[0][-1] == 3
+
+
+def test_the_csv_has_every_column(tmp_path):
+    row = dict.fromkeys(phee_sweep.COLUMNS, 1)
+    phee_sweep.write_csv(tmp_path / "sweep.csv", [row])
+    with open(tmp_path / "sweep.csv", encoding="utf-8") as handle:
+        assert list(csv.DictReader(handle)) == [dict.fromkeys(phee_sweep.COLUMNS, "1")]
+
+
+def test_decoding_switches_and_refuses_what_the_model_cannot_do():
+    from clinical_ner.labels import bio_labels
+    from clinical_ner.models.encoders import load_encoder
+    from clinical_ner.models.tagger import Tagger
+
+    sentences = make_sentences(20)
+    encoder, tokenizer = load_encoder(tiny_scratch_spec(), sentences, seed=0)
+    constrained = Tagger(encoder, tokenizer, "crf", bio_labels(), decoding="constrained")
+    phee_decoding.set_decoding(constrained, "unconstrained")
+    assert not constrained.head.constrained and constrained.decoding == "unconstrained"
+    phee_decoding.set_decoding(constrained, "constrained")
+    assert constrained.head.constrained
+    free = Tagger(encoder, tokenizer, "apt", bio_labels(), decoding="unconstrained")
+    with pytest.raises(ValueError, match="no transition masks"):
+        phee_decoding.set_decoding(free, "constrained")
+
+
+def test_decoding_summary_is_the_mean_over_seeds_and_the_difference():
+    runs = [{"model": "m", "seed": seed, "decoding": decoding, "span_strict_micro_f1": strict,
+             "span_lenient_micro_f1": strict + 0.1, "predicted_entities": entities}
+            for seed, decoding, strict, entities in ((1, "unconstrained", 0.4, 30), (2, "unconstrained", 0.5, 40),
+                                                     (1, "constrained", 0.6, 20), (2, "constrained", 0.6, 20))]
+    runs.append({"model": "crfsuite-none", "seed": 1, "decoding": "n/a", "span_strict_micro_f1": 0.7,
+                 "span_lenient_micro_f1": 0.8, "predicted_entities": 25})
+    summary = phee_decoding.summarise(runs)
+    assert summary["m"]["unconstrained"]["span_strict_micro_f1"] == 0.45 and summary["m"]["constrained"]["seeds"] == 2
+    assert summary["m"]["constrained_minus_unconstrained"] == {"span_strict_micro_f1": 0.15,
+                                                               "span_lenient_micro_f1": 0.15, "predicted_entities": -15}
+    assert "constrained_minus_unconstrained" not in summary["crfsuite-none"]
+
+
+@pytest.mark.parametrize("module", [phee_sweep, phee_decoding])
+def test_without_phee_says_so(module, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert module.main(["--phee", str(tmp_path / "absent"), "--output", str(out)]) is None
+    assert "PHEE not found" in capsys.readouterr().out and not out.exists()
+
+
+def test_the_readme_and_docs_print_the_commands_tested_here():
+    commands = readme_commands()
+    assert any("benchmarks/phee_sweep.py" in c for c in commands)
+    assert any("benchmarks/phee_decoding.py" in c for c in commands)
+    assert set(readme_commands(ROOT / "docs" / "phee-sweep.md")) <= set(commands)
+
+
+def _readme_argv(script: str) -> list[str]:
+    (command,) = [c for c in readme_commands() if f"benchmarks/{script}" in c]
+    words = shlex.split(command)
+    cut = words.index("--output")
+    return [sys.executable] + words[1:cut] + words[cut + 2:]
+
+
+def _phee_subset(phee_dir: Path, tmp: Path, n: int) -> Path:
+    """A PHEE folder of links: the first `n` documents of train, dev and test."""
+    for part in ("train", "dev", "test"):
+        (tmp / part).mkdir(parents=True)
+        for txt in sorted((phee_dir / part).glob("*.txt"))[:n]:
+            for path in (txt, txt.with_suffix(".ann")):
+                (tmp / part / path.name).symlink_to(path.resolve())
+    return tmp
+
+
+@pytest.mark.slow
+def test_sweep_on_a_phee_subset(phee_dir, tmp_path):
+    out = tmp_path / "sweep.csv"
+    argv = _readme_argv("phee_sweep.py") + ["--phee", str(phee_dir), "--limit", "30", "--settings", "default,batch32",
+                                            "--extra-seeds", "43", "--top", "1", "--output", str(out)]
+    subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=900)
+    with open(out, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["setting"], r["seed"]) for r in rows] == [("default", "42"), ("batch32", "42"), ("default", "43")]
+    assert all(0 <= float(r["dev_span_strict_micro_f1"]) <= float(r["dev_span_lenient_micro_f1"]) <= 1 for r in rows)
+
+
+@pytest.mark.slow
+def test_decoding_on_models_of_a_phee_subset(phee_dir, phee_label_map, tmp_path):
+    from clinical_ner.data.bio import encode_corpus
+    from clinical_ner.data.brat import read_corpus
+    from clinical_ner.data.report import CorpusReport
+    from clinical_ner.labels import bio_labels
+    from clinical_ner.models.training import train
+
+    phee = _phee_subset(phee_dir, tmp_path / "phee", 25)
+    sentences = encode_corpus(read_corpus(phee / "train", phee_label_map, CorpusReport()))
+    labels = bio_labels(sorted(set(phee_label_map.values())))
+    for head in ("apt", "crf"):
+        train(tiny_scratch_spec(), head, labels, tiny_settings(epochs=1, decoding="constrained"), sentences, None,
+              tmp_path / "run" / "models" / f"scratch-{head}" / "full" / "f1" / "seed42" / "final")
+    out = tmp_path / "decoding.json"
+    argv = _readme_argv("phee_decoding.py") + ["--run", str(tmp_path / "run"), "--phee", str(phee),
+                                               "--output", str(out)]
+    subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=900)
+    result = json.loads(out.read_text())
+    assert {(r["model"], r["decoding"]) for r in result["runs"]} == {
+        (m, d) for m in ("scratch-apt", "scratch-crf") for d in ("unconstrained", "constrained")}
+    assert set(result["summary"]["scratch-crf"]["constrained_minus_unconstrained"]) == set(phee_decoding.SCORES)
+    assert result["hf_parity"]["file"] == "benchmarks/results/hf_parity_phee.json"

@@ -45,13 +45,13 @@ VARIANTS: dict[str, Variant] = {
     "default": ("default", "", {}, {}),
     "lr3e-3": ("learning_rate", "0.003", {"learning_rate": 3e-3}, {}),
     "lr1e-2": ("learning_rate", "0.01", {"learning_rate": 1e-2}, {}),
-    "lr3e-4": ("learning_rate", "0.0003", {"learning_rate": 3e-4}, {}),
     "batch32": ("batch_size", "32", {"batch_size": 32}, {}),
     "epochs6": ("epochs/patience", "6/2", {"epochs": 6, "patience": 2}, {}),
     "2x128": ("width/depth", "2 x 128 (ff 256)", {}, {"dim": 128, "hidden_dim": 256}),
     "vocab4000": ("vocab_size", "4000", {}, {"vocab_size": 4000}),
-    "vocab1000": ("vocab_size", "1000", {}, {"vocab_size": 1000}),
     "unconstrained": ("decoding", "unconstrained (trained and decoded)", {"decoding": "unconstrained"}, {}),
+    "vocab1000": ("vocab_size", "1000", {}, {"vocab_size": 1000}),
+    "lr3e-4": ("learning_rate", "0.0003", {"learning_rate": 3e-4}, {}),
     "dropout0": ("dropout", "0.0", {"dropout": 0.0}, {}),
     "warmup0": ("warmup_ratio", "0.0", {"warmup_ratio": 0.0}, {}),
     "batch8": ("batch_size", "8", {"batch_size": 8}, {}),
@@ -126,19 +126,25 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def sweep(names: list[str], seed: int, extra_seeds: list[int], top: int, run: Callable[[str, int], dict[str, Any]],
-          save: Callable[[list[dict[str, Any]]], None]) -> list[dict[str, Any]]:
-    """All `names` with `seed`, then the `top` best (and the default) with each of `extra_seeds`."""
+          save: Callable[[list[dict[str, Any]]], None], budget_seconds: float | None = None) -> list[dict[str, Any]]:
+    """`names` in order with `seed` (after the first, those left once `budget_seconds` have passed are skipped
+    and said so),
+    then the `top` best (and the default) with each of `extra_seeds`."""
     rows: list[dict[str, Any]] = []
-    for name in names:
+    started = time.perf_counter()
+    for k, name in enumerate(names):
+        if k and budget_seconds is not None and time.perf_counter() - started > budget_seconds:
+            print(f"time budget spent: skipped {', '.join(names[k:])}", flush=True)
+            break
         rows.append(run(name, seed))
         save(rows)
-        print(" ".join(f"{k}={rows[-1][k]}" for k in COLUMNS), flush=True)
+        print(" ".join(f"{key}={rows[-1][key]}" for key in COLUMNS), flush=True)
     best = [m[0] for m in ranking(rows)][:top]
     for name in dict.fromkeys(["default", *best] if "default" in names else best):
         for extra in extra_seeds:
             rows.append(run(name, extra))
             save(rows)
-            print(" ".join(f"{k}={rows[-1][k]}" for k in COLUMNS), flush=True)
+            print(" ".join(f"{key}={rows[-1][key]}" for key in COLUMNS), flush=True)
     return rows
 
 
@@ -149,6 +155,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]] | None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--extra-seeds", default="43", help="seeds of the re-runs of the best settings")
     parser.add_argument("--top", type=int, default=2, help="settings re-run with the extra seeds (plus the default)")
+    parser.add_argument("--budget-minutes", type=float, default=None,
+                        help="start no new first-seed setting after this many minutes (the re-runs still run)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, default=None, help="use only the first N documents of each part")
     parser.add_argument("--output", type=Path, required=True, help="the CSV, one row per run")
@@ -171,7 +179,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]] | None:
         dev_dir = dev_folder(args.phee / "dev", [doc.doc_id for doc in data["dev"][0]], Path(tmp))
         rows = sweep(names, args.seed, [int(s) for s in args.extra_seeds.split(",") if s.strip()], args.top,
                      lambda name, seed: run_one(name, seed, data, base, args.threads, dev_dir, Path(tmp)),
-                     lambda done: write_csv(args.output, done))
+                     lambda done: write_csv(args.output, done),
+                     args.budget_minutes * 60 if args.budget_minutes is not None else None)
     print(f"load average {load_average()}")
     for name, strict, lenient, macro, n in ranking(rows):
         print(f"{name:>12}: dev strict {strict:.4f} lenient {lenient:.4f} macro BIO-strict {macro:.4f} ({n} seeds)")

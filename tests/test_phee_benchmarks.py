@@ -51,6 +51,15 @@ def test_sweep_reruns_the_best_settings_and_the_default_with_the_extra_seeds():
     assert phee_sweep.ranking(rows)[0][-1] == 3
 
 
+def test_sweep_skips_what_is_left_once_the_budget_is_spent(capsys):
+    def run(name, seed):
+        return {**dict.fromkeys(phee_sweep.COLUMNS, 0.5), "setting": name, "seed": seed}
+
+    rows = phee_sweep.sweep(["default", "a", "b"], 1, [2], 1, run, lambda done: None, budget_seconds=0)
+    assert [(r["setting"], r["seed"]) for r in rows] == [("default", 1), ("default", 2)]
+    assert "skipped a, b" in capsys.readouterr().out
+
+
 def test_the_csv_has_every_column(tmp_path):
     row = dict.fromkeys(phee_sweep.COLUMNS, 1)
     phee_sweep.write_csv(tmp_path / "sweep.csv", [row])

@@ -26,8 +26,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hf_baseline import load_average, machine
 from hf_parity_phee import DEFAULT_PHEE, PHEE_LABEL_MAP
+from record import emit, load_average, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 PARITY = ROOT / "benchmarks" / "results" / "hf_parity_phee.json"
@@ -117,10 +117,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
             print(f"{model}: strict {entry['unconstrained']['span_strict_micro_f1']:.4f} -> "
                   f"{entry['constrained']['span_strict_micro_f1']:.4f}, lenient "
                   f"{entry['unconstrained']['span_lenient_micro_f1']:.4f} -> {entry['constrained']['span_lenient_micro_f1']:.4f}")
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    return result
+    return emit(result, args.output, echo=False)
 
 
 if __name__ == "__main__":

@@ -29,9 +29,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hf_baseline import load_average, machine
 from hf_parity_phee import DEFAULT_PHEE, PHEE_LABEL_MAP, read_phee
 from phee_decoding import score_model
+from record import load_average, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 ENCODER = "scratch"

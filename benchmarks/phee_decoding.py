@@ -55,6 +55,13 @@ def score_model(model: Any, test_dir: Path, out_dir: Path, types: list[str]) -> 
             "predicted_entities": int(report["entities"])}
 
 
+def previous_runs(output: Path | None) -> list[dict[str, Any]]:
+    """The runs of an earlier result file (none when there is none)."""
+    if output is None or not output.is_file():
+        return []
+    return list(json.loads(output.read_text(encoding="utf-8"))["runs"])
+
+
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Per model and decoding: the mean over seeds; per model: constrained minus unconstrained."""
     summary: dict[str, Any] = {}
@@ -78,6 +85,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     parser.add_argument("--regime", default="full")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--output", type=Path, default=None, help="also write the JSON here")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the runs already in --output and score only the models it lacks")
     args = parser.parse_args(argv)
     if not (args.phee / "test").is_dir():
         print(f"PHEE not found at {args.phee} (test/ expected): nothing to do")
@@ -94,10 +103,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     types = sorted(set(PHEE_LABEL_MAP.values()))
     result: dict[str, Any] = {"benchmark": "phee_decoding", "machine": machine(), "load_average_start": load_average(),
                               "run": str(args.run), "regime": args.regime}
-    runs = []
+    runs = previous_runs(args.output) if args.resume else []
+    done = {(r["model"], r["seed"]) for r in runs}
     with tempfile.TemporaryDirectory(prefix="phee-decoding-") as tmp:
         for k, folder in enumerate(folders):
             name, seed = folder.parents[3].name, int(folder.parent.name.removeprefix("seed"))
+            if (name, seed) in done:
+                continue
             model = load_model(folder)
             for decoding in DECODINGS if isinstance(model, Tagger) else ("n/a",):
                 if isinstance(model, Tagger):
@@ -106,6 +118,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
                        **score_model(model, args.phee / "test", Path(tmp) / f"{k}-{decoding}", types)}
                 runs.append(row)
                 print(" ".join(f"{key}={value}" for key, value in row.items()), flush=True)
+            if args.output is not None:  # kept after every model: an interrupted run resumes with --resume
+                emit({**result, "runs": runs, "summary": summarise(runs)}, args.output, echo=False)
     result.update({"runs": runs, "summary": summarise(runs), "load_average_end": load_average()})
     if PARITY.is_file():
         parity = json.loads(PARITY.read_text(encoding="utf-8"))

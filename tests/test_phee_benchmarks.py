@@ -98,6 +98,13 @@ def test_decoding_summary_is_the_mean_over_seeds_and_the_difference():
     assert "constrained_minus_unconstrained" not in summary["crfsuite-none"]
 
 
+def test_resume_keeps_the_runs_of_an_earlier_file(tmp_path):
+    out = tmp_path / "decoding.json"
+    assert phee_decoding.previous_runs(out) == [] and phee_decoding.previous_runs(None) == []
+    out.write_text(json.dumps({"runs": [{"model": "m", "seed": 1}]}))
+    assert phee_decoding.previous_runs(out) == [{"model": "m", "seed": 1}]
+
+
 @pytest.mark.parametrize("module", [phee_sweep, phee_decoding])
 def test_without_phee_says_so(module, tmp_path, capsys):
     out = tmp_path / "out"

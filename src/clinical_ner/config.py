@@ -25,12 +25,12 @@ SPECIAL_SOURCES = ("scratch", "bilstm", "stand-in")
 REPLACED_KEYS: tuple[tuple[str, ...], ...] = (
     ("encoders",), ("corpus", "label_map"), ("training", "search"), ("training", "pinned"),
 )
-# `protocol: paper`, the study's released notebooks: these training settings are fixed (they override the
-# config's), all-O sentences are kept with probability PAPER_KEEP_PROBABILITY unless the config says
-# otherwise, validation is not down-sampled during selection, and runs are ranked by mean macro P/R/F1.
 # Keys that name models of the grid: a layer that sets the encoders or heads without setting them resets them.
 GRID_KEYS: tuple[str, ...] = ("learning_curve_models",)
 GRID_DEFINING_KEYS: tuple[str, ...] = ("encoders", "heads")
+# `protocol: paper`, the study's released notebooks: these training settings are fixed (they override the
+# config's), all-O sentences are kept with probability PAPER_KEEP_PROBABILITY unless the config says
+# otherwise, validation is not down-sampled during selection, and runs are ranked by mean macro P/R/F1.
 PAPER_SETTINGS: dict[str, Any] = {
     "units": "subword", "max_subwords": 180, "dropout": 0.2, "warmup_ratio": 0.0, "max_grad_norm": 0.0,
     "weight_decay": 0.01, "decoding": "unconstrained", "epoch_selection": "val_loss", "patience": 0,

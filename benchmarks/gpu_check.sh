@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # One prepared GPU check (under 8 minutes on one H100-class card):
+#   0. the model tests on the CUDA device (tests/test_cuda.py: train, predict with confidences, reload,
+#      the same tags as on the CPU; skipped there under --dry-run, where no GPU is);
 #   1. our loop vs Hugging Face Trainer at DistilBERT size (6 x 768) and BERT-base size (12 x 768), bf16;
 #   2. one full-size training job (DistilBERT-size scratch encoder, CRF head, 512-sub-word windows,
 #      about 300 optimiser steps) as a train_candidate job of the paper-size run would do it;
@@ -44,6 +46,8 @@ fi
 
 started=$(date +%s)
 status=0
+timeout "$LIMIT" "$PY" -m pytest -q -p no:cacheprovider tests/test_cuda.py --junitxml "$OUT_DIR/cuda_tests.xml" \
+  || status=$?
 timeout "$LIMIT" "$PY" benchmarks/train_vs_trainer.py "${COMPARE[@]}" --device "$DEVICE" \
   --output "$OUT_DIR/train_vs_trainer.json" || status=$?
 timeout "$LIMIT" "$PY" benchmarks/train_speed.py "${FULL[@]}" --head crf --device "$DEVICE" \
@@ -55,6 +59,13 @@ from pathlib import Path
 
 out, dry, started = Path(sys.argv[1]), sys.argv[2] == "1", int(sys.argv[3])
 summary = {"dry_run": dry, "seconds": round(time.time() - started, 1)}
+junit = out / "cuda_tests.xml"
+if junit.is_file():
+    import xml.etree.ElementTree as ET
+
+    suite = ET.parse(junit).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    summary["cuda_tests"] = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
 compare = out / "train_vs_trainer.json"
 if compare.is_file():
     data = json.loads(compare.read_text())

@@ -233,6 +233,7 @@ class Tagger(nn.Module):
             for row, i in enumerate(chunk):
                 emissions[row, : n_words[i]] = stitched[i]
                 mask[row, : n_words[i]] = True
+            emissions, mask = emissions.to(self.device), mask.to(self.device)
             decoded: list[list[Any]] = self.head.decode_emissions(emissions, mask)
             if with_probabilities:
                 decoded = chosen_probabilities(decoded, self.head.marginals_emissions(emissions, mask))

@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PHEE = ROOT.parent / "shared" / "data" / "phee"
 PHEE_LABEL_MAP = {"Drug": "Drug", "Effect": "ADE", "Treat-Disorder": "Reason", "Route": "Route",
                   "Freq": "Frequency", "Duration": "Duration", "Dosage": "Dosage"}  # as in the README
+PHEE_TYPES = sorted(set(PHEE_LABEL_MAP.values()))
 SCORE_KEYS = ("token_macro_f1", "token_micro_f1_entities", "span_strict_micro_f1", "span_lenient_micro_f1")
 
 
@@ -205,7 +206,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     result: dict[str, Any] = {"benchmark": "hf_parity_phee", "machine": machine(),
                               "load_average_start": load_average()}
     data = read_phee(args.phee, limit=args.limit)
-    types = sorted(set(PHEE_LABEL_MAP.values()))
+    types = PHEE_TYPES
     labels = bio_labels(types)
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     with tempfile.TemporaryDirectory(prefix="hf-parity-") as tmp:

@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hf_parity_phee import DEFAULT_PHEE, PHEE_LABEL_MAP
+from hf_parity_phee import DEFAULT_PHEE, PHEE_LABEL_MAP, PHEE_TYPES
 from record import emit, load_average, machine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,7 +100,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     from clinical_ner.models.tagger import Tagger
 
     set_threads(args.threads)
-    types = sorted(set(PHEE_LABEL_MAP.values()))
     result: dict[str, Any] = {"benchmark": "phee_decoding", "machine": machine(), "load_average_start": load_average(),
                               "run": str(args.run), "regime": args.regime}
     runs = previous_runs(args.output) if args.resume else []
@@ -115,7 +114,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
                 if isinstance(model, Tagger):
                     set_decoding(model, decoding)
                 row = {"model": name, "seed": seed, "decoding": decoding,
-                       **score_model(model, args.phee / "test", Path(tmp) / f"{k}-{decoding}", types)}
+                       **score_model(model, args.phee / "test", Path(tmp) / f"{k}-{decoding}", PHEE_TYPES)}
                 runs.append(row)
                 print(" ".join(f"{key}={value}" for key, value in row.items()), flush=True)
             if args.output is not None:  # kept after every model: an interrupted run resumes with --resume

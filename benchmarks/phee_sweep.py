@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hf_parity_phee import DEFAULT_PHEE, PHEE_LABEL_MAP, read_phee
+from hf_parity_phee import DEFAULT_PHEE, PHEE_TYPES, read_phee
 from phee_decoding import score_model
 from record import load_average, machine
 
@@ -83,11 +83,10 @@ def run_one(name: str, seed: int, data: dict[str, Any], base: tuple[dict[str, An
     spec = EncoderSpec.from_dict({**base[1], **architecture})
     _, train_sentences = data["train"]
     _, dev_sentences = data["dev"]
-    types = sorted(set(PHEE_LABEL_MAP.values()))
     started = time.perf_counter()
     out = tmp / f"{name}-{seed}"
-    summary = train(spec, HEAD, bio_labels(types), settings, train_sentences, dev_sentences, out)
-    spans = score_model(Tagger.load(out), dev_dir, tmp / f"{name}-{seed}-ann", types)
+    summary = train(spec, HEAD, bio_labels(PHEE_TYPES), settings, train_sentences, dev_sentences, out)
+    spans = score_model(Tagger.load(out), dev_dir, tmp / f"{name}-{seed}-ann", PHEE_TYPES)
     return {"setting": name, "factor": factor, "value": value, "seed": seed,
             "dev_span_strict_micro_f1": spans["span_strict_micro_f1"],
             "dev_span_lenient_micro_f1": spans["span_lenient_micro_f1"],
@@ -119,13 +118,12 @@ def ranking(rows: list[dict[str, Any]]) -> list[tuple[str, float, float, float, 
 
 
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    with open(partial, "w", encoding="utf-8", newline="") as handle:
+    from clinical_ner.atomic import atomic_open
+
+    with atomic_open(path) as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
         writer.writeheader()
         writer.writerows(rows)
-    partial.replace(path)
 
 
 def sweep(names: list[str], seed: int, extra_seeds: list[int], top: int, run: Callable[[str, int], dict[str, Any]],
@@ -134,20 +132,22 @@ def sweep(names: list[str], seed: int, extra_seeds: list[int], top: int, run: Ca
     and said so),
     then the `top` best (and the default) with each of `extra_seeds`."""
     rows: list[dict[str, Any]] = []
+
+    def record(name: str, seed: int) -> None:
+        rows.append(run(name, seed))
+        save(rows)
+        print(" ".join(f"{key}={rows[-1][key]}" for key in COLUMNS), flush=True)
+
     started = time.perf_counter()
     for k, name in enumerate(names):
         if k and budget_seconds is not None and time.perf_counter() - started > budget_seconds:
             print(f"time budget spent: skipped {', '.join(names[k:])}", flush=True)
             break
-        rows.append(run(name, seed))
-        save(rows)
-        print(" ".join(f"{key}={rows[-1][key]}" for key in COLUMNS), flush=True)
+        record(name, seed)
     best = [m[0] for m in ranking(rows)][:top]
     for name in dict.fromkeys(["default", *best] if "default" in names else best):
         for extra in extra_seeds:
-            rows.append(run(name, extra))
-            save(rows)
-            print(" ".join(f"{key}={rows[-1][key]}" for key in COLUMNS), flush=True)
+            record(name, extra)
     return rows
 
 

@@ -3,6 +3,7 @@ from pathlib import Path
 from clinical_ner import config as cfg
 from clinical_ner.data.subsets import fraction_id
 from clinical_ner.labels import bio_labels
+from clinical_ner.models.encoder_kinds import PACKAGE_PREFIX, kind_of, package_folder
 
 
 def config_layers():
@@ -22,7 +23,10 @@ config = cfg.validate_config(
 
 RESULTS = config["results"]
 ENCODERS = list(config["encoders"])
-TRANSFORMER_ENCODERS = [e for e in ENCODERS if config["encoders"][e]["source"] != "bilstm"]
+TRANSFORMER_ENCODERS = [e for e in ENCODERS if cfg.encoder_kind(config, e).transformer]
+# Encoders whose folder a rule builds: stand-ins (pretrain_stand_in) and task-adapted ones (adapt_encoder).
+STAND_IN_ENCODERS = [e for e in ENCODERS if cfg.encoder_kind(config, e).name == "stand-in"]
+ADAPTED_ENCODERS = [e for e in ENCODERS if cfg.encoder_kind(config, e).name == "adapted"]
 HEADS = list(config["heads"])
 REGIMES = list(config["regimes"])
 MODELS = cfg.model_names(config)  # the neural {encoder}-{head} grid
@@ -89,9 +93,36 @@ def corpus_input(source):
     return []
 
 
+def one_of(names):
+    """A wildcard constraint matching exactly `names` (nothing when there are none)."""
+    return "|".join(names) if names else "(?!)"
+
+
+def source_folder(source):
+    """The local folder a configured source loads from (a package's model folder), or None (hub id, scratch)."""
+    if source.startswith(PACKAGE_PREFIX):
+        return str(package_folder(source))
+    return source if os.path.isdir(os.path.expanduser(source)) else None
+
+
 def encoder_source(encoder):
+    """What an encoder's jobs load: the pipeline's own folder for stand-ins and task-adapted encoders, else
+    the configured source (a package source is resolved when the job loads it)."""
     source = config["encoders"][encoder]["source"]
-    return f"{RESULTS}/encoders/{encoder}" if source == "stand-in" else source
+    return f"{RESULTS}/encoders/{encoder}" if kind_of(source).built_by_pipeline else source
+
+
+def architecture_source(encoder):
+    """Where an encoder's architecture is read (Table I): a task-adapted encoder has its base's."""
+    entry = config["encoders"][encoder]
+    return entry["adapt"]["base"] if "adapt" in entry else encoder_source(encoder)
+
+
+def encoder_folder(encoder):
+    """The encoder's folder as a job input (built by the DAG, shipped by a package or local), or None."""
+    if cfg.encoder_kind(config, encoder).built_by_pipeline:
+        return f"{RESULTS}/encoders/{encoder}"
+    return source_folder(config["encoders"][encoder]["source"])
 
 
 def pinned(wildcards):
@@ -158,9 +189,14 @@ def curve_subsets():
 
 
 def from_scratch_models():
-    """Models whose encoder is not pre-trained: `scratch` and `bilstm` encoders and the feature CRF."""
-    scratch = [e for e in ENCODERS if config["encoders"][e]["source"] in ("scratch", "bilstm")]
+    """Models trained from random initialisation (encoder kinds `scratch`, `bilstm`) and the feature CRF."""
+    scratch = [e for e in ENCODERS if cfg.encoder_kind(config, e).pretraining.value == "from scratch"]
     return [m for m in ALL_MODELS if m == CRF_MODEL or cfg.split_model(m)[0] in scratch]
+
+
+def pretrained_models():
+    """Models whose encoder carries real pre-training (general or task-adapted; stand-ins do not)."""
+    return [m for m in MODELS if cfg.encoder_kind(config, cfg.split_model(m)[0]).is_pretrained]
 
 
 def per_table_run(pattern):
@@ -241,8 +277,8 @@ def training_inputs(wildcards):
         "val": f"{RESULTS}/data/{wildcards.regime}/val.jsonl",
     }
     encoder = getattr(wildcards, "encoder", None)
-    if encoder in config["encoders"] and config["encoders"][encoder]["source"] == "stand-in":
-        inputs["encoder"] = f"{RESULTS}/encoders/{wildcards.encoder}"
+    if encoder in config["encoders"] and encoder_folder(encoder):
+        inputs["encoder"] = encoder_folder(encoder)
     return inputs
 
 
@@ -292,13 +328,20 @@ def encoder_spec(encoder):
 
 
 def architecture_inputs(wildcards):
-    """Encoders whose architecture is read from a folder: stand-ins (built by the DAG) and local sources."""
+    """Encoders whose architecture is read from a folder: stand-ins (built by the DAG), task-adapted
+    encoders (their base's), package and local folders."""
     inputs = {}
-    for encoder in ENCODERS:
-        source = config["encoders"][encoder]["source"]
-        if source == "stand-in" or (source != "scratch" and os.path.isdir(os.path.expanduser(source))):
-            inputs[encoder] = encoder_source(encoder)
+    for encoder in TRANSFORMER_ENCODERS:
+        if encoder in STAND_IN_ENCODERS:
+            inputs[encoder] = encoder_folder(encoder)
+        elif source_folder(architecture_source(encoder)):
+            inputs[encoder] = source_folder(architecture_source(encoder))
     return inputs
+
+
+def architecture_spec(encoder):
+    """`encoder_spec` with the folder Table I reads the architecture from."""
+    return {**encoder_spec(encoder), "source": architecture_source(encoder)}
 
 
 def model_units(encoder):

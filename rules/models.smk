@@ -11,6 +11,8 @@ rule pretrain_stand_in:
         f"{RESULTS}/logs/pretrain_stand_in/{{encoder}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/pretrain_stand_in/{{encoder}}.tsv"
+    wildcard_constraints:
+        encoder=one_of(STAND_IN_ENCODERS),
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),
@@ -20,6 +22,33 @@ rule pretrain_stand_in:
         "../envs/train.yaml"
     script:
         "../workflow/scripts/pretrain_stand_in.py"
+
+
+rule adapt_encoder:
+    """Task-adaptive pre-training: a real checkpoint's masked-LM training continued on the training split's
+    text (never validation or test), e.g. MiniLM-L6 + in-domain MLM (encoder source: adapted)."""
+    input:
+        text=f"{RESULTS}/data/full/train.jsonl",
+        base=lambda wildcards: source_folder(architecture_source(wildcards.encoder)) or [],
+    output:
+        directory(f"{RESULTS}/encoders/{{encoder}}"),
+    params:
+        adapt=lambda wildcards: config["encoders"][wildcards.encoder]["adapt"],
+    log:
+        f"{RESULTS}/logs/adapt_encoder/{{encoder}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/adapt_encoder/{{encoder}}.tsv"
+    wildcard_constraints:
+        encoder=one_of(ADAPTED_ENCODERS),
+    threads: train_threads
+    resources:
+        mem_mb=train_resource("mem_mb"),
+        runtime=train_resource("runtime"),
+        gpu=train_resource("gpu"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow/scripts/adapt_encoder.py"
 
 
 rule train_candidate:
@@ -146,7 +175,7 @@ rule count_parameters:
         f"{RESULTS}/models/parameters.csv",
     params:
         models=[m for m in MODELS if cfg.split_model(m)[0] in TRANSFORMER_ENCODERS],
-        encoders={encoder: encoder_spec(encoder) for encoder in TRANSFORMER_ENCODERS},
+        encoders={encoder: architecture_spec(encoder) for encoder in TRANSFORMER_ENCODERS},
         n_labels=len(bio_labels(TYPES)),
     log:
         f"{RESULTS}/logs/count_parameters.log",

@@ -174,6 +174,7 @@ rule learning_curves:
         subsets=[(r["regime"], r["fraction"]) for r in curve_subsets()],
         names=display_names(),
         from_scratch=from_scratch_models(),
+        pretrained=pretrained_models(),
     log:
         f"{RESULTS}/logs/learning_curves.log",
     benchmark:

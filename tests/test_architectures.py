@@ -13,8 +13,8 @@ from clinical_ner.models.encoders import (
     EncoderSpec,
     EncoderUnavailableError,
     build_scratch_encoder,
-    build_stand_in_encoder,
 )
+from clinical_ner.models.pretraining import build_stand_in_encoder
 
 N_LABELS = len(bio_labels())  # 19
 # The study's Table I (Belkadi et al.): (source, head) -> trainable parameters.

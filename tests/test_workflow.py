@@ -88,7 +88,7 @@ def test_tables_name_every_model_and_mark_the_best(workdir):
     parameters = pd.read_csv(tables / "table1_parameters.csv")
     transformers = [m for m in model_names(CONFIG) if not m.startswith("bilstm-")]  # the BiLSTM is not in Table I
     assert len(parameters) == len(transformers)
-    assert parameters.loc[parameters["model"] == "BERT (stand-in)-Apt", "change_percent"].item() == 0
+    assert parameters.loc[parameters["model"] == "MiniLM-L6 (pre-trained)-Apt", "change_percent"].item() == 0
     ablations = pd.read_csv(tables / "table4_ablations_full.csv")
     assert {"no_O", "no_ADE_Reason", "no_O_ADE_Reason", "merge_ADE_into_Reason"} <= set(ablations["ablation"])
     # beyond the study: baselines, mean ± sd over seeds (every seed kept in the CSV), intervals, p-values
@@ -103,7 +103,7 @@ def test_tables_name_every_model_and_mark_the_best(workdir):
     full = curves[curves["regime"] == "full"]
     assert sorted(set(full["fraction"])) == sorted(CONFIG["training_fractions"])
     assert full["model"].nunique() == len(CONFIG["learning_curve_models"])  # only the configured curve models
-    assert CONFIG["baselines"]["crfsuite"]["label"] in set(full["model"]) and "BERT (stand-in)-Apt" not in set(full["model"])
+    assert CONFIG["baselines"]["crfsuite"]["label"] in set(full["model"]) and "MiniLM-L6 (pre-trained)-Apt" not in set(full["model"])
     assert full.groupby("model")["train_sentences"].nunique().eq(len(CONFIG["training_fractions"])).all()
     crossing = pd.read_csv(tables / "learning_curves_crossing.csv")
     assert set(crossing["metric"]) == {"bio_macro_f1", "span_strict_f1"} and crossing["statement"].str.len().gt(0).all()
@@ -150,7 +150,7 @@ def test_changing_one_encoder_reruns_only_what_depends_on_it(workdir):
     assert counts["train_final"] == runs
     assert counts["evaluate"] == runs
     assert "train_crfsuite" not in counts
-    assert "generate_corpus" not in counts and "pretrain_stand_in" not in counts
+    assert "generate_corpus" not in counts and "adapt_encoder" not in counts
     assert counts["make_tables"] == 1
 
 

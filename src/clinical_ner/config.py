@@ -16,10 +16,17 @@ import yaml
 
 from clinical_ner.errors import InputError
 from clinical_ner.labels import ENTITY_TYPES
+from clinical_ner.models.encoder_kinds import (
+    PACKAGE_PREFIX,
+    EncoderKind,
+    EncoderPackageError,
+    kind_of,
+    labelled,
+    package_folder,
+)
 from clinical_ner.models.shipped import shipped_ids, shipped_settings
 
 SCHEMA_NAME = "config.schema.json"
-SPECIAL_SOURCES = ("scratch", "bilstm", "stand-in")
 # A later config layer replaces these wholesale instead of merging into them: a user's encoders, label
 # map and search grids are never unioned with the embedded default's.
 REPLACED_KEYS: tuple[tuple[str, ...], ...] = (
@@ -133,7 +140,7 @@ def _apply_protocol(config: dict[str, Any], origin: str) -> None:
         for key in set(settings) & set(PAPER_SETTINGS):
             settings[key] = PAPER_SETTINGS[key]
     for enc in config["encoders"].values():
-        if enc["source"] == "bilstm":  # a word-level baseline: its ids are words and characters, not pieces
+        if not kind_of(enc["source"]).transformer:  # a word-level baseline: its ids are words and characters, not pieces
             enc.setdefault("training", {})["units"] = "word"
     if config["downsample"]["keep_probability"] is None:
         config["downsample"]["keep_probability"] = PAPER_KEEP_PROBABILITY
@@ -174,6 +181,7 @@ def _check_semantics(config: dict[str, Any], origin: str, check_paths: bool = Tr
     if unknown_pins:
         raise InputError(origin, f"training/pinned: {unknown_pins} are not models of the grid {sorted(models)}")
     for name, enc in encoders.items():
+        _check_encoder_source(name, enc, origin)
         if "tokenizer" in enc and enc["source"] != "scratch":
             raise InputError(origin, f"encoders/{name}: 'tokenizer' is only used with source: scratch")
         if "stand_in" in enc and enc["source"] != "stand-in":
@@ -200,6 +208,27 @@ def _check_semantics(config: dict[str, Any], origin: str, check_paths: bool = Tr
         folder = corpus.get(part)
         if folder and not Path(folder).is_dir():
             raise InputError(origin, f"corpus/{part}: BRAT folder {folder!r} does not exist")
+
+
+def _check_encoder_source(name: str, enc: Mapping[str, Any], origin: str) -> None:
+    """`adapt` goes with source `adapted` and names a real checkpoint; a package source is installed."""
+    kind = kind_of(enc["source"])
+    if (kind.name == "adapted") != ("adapt" in enc):
+        raise InputError(origin, f"encoders/{name}: source: adapted and 'adapt' (its base checkpoint and steps) "
+                                 "go together")
+    sources = [("source", enc["source"])]
+    if "adapt" in enc:
+        base = enc["adapt"]["base"]
+        if not kind_of(base).is_pretrained or kind_of(base).built_by_pipeline:
+            raise InputError(origin, f"encoders/{name}/adapt/base: {base!r} is not a pre-trained checkpoint "
+                                     "(package:MODULE, a local folder or a hub id)")
+        sources.append(("adapt/base", base))
+    for key, source in sources:
+        if source.startswith(PACKAGE_PREFIX):
+            try:
+                package_folder(source)
+            except EncoderPackageError as error:
+                raise InputError(origin, f"encoders/{name}/{key}: {error}") from None
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -262,8 +291,14 @@ def job_resource(config: Mapping[str, Any], name: str, encoder: str | None = Non
     return value * attempt if name in GROWS_WITH_ATTEMPT else value
 
 
+def encoder_kind(config: Mapping[str, Any], encoder: str) -> EncoderKind:
+    return kind_of(config["encoders"][encoder]["source"])
+
+
 def encoder_label(config: Mapping[str, Any], encoder: str) -> str:
-    return config["encoders"][encoder].get("label", encoder)
+    """The encoder's name in tables, figures and cards, with its kind: e.g. ``MiniLM-L6 (pre-trained)``."""
+    entry = config["encoders"][encoder]
+    return labelled(entry.get("label", encoder), entry["source"])
 
 
 def entity_types(config: Mapping[str, Any]) -> list[str]:

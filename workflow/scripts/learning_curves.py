@@ -35,15 +35,17 @@ for (model, regime, fraction, seed), summary, spans in zip(
     })
 table = curve_table(pd.DataFrame(rows))
 from_scratch = [names[m] for m in snakemake.params.from_scratch]
-crossing = crossing_points(table, from_scratch)
+pretrained = [names[m] for m in snakemake.params.pretrained]
+crossing = crossing_points(table, from_scratch, pretrained=pretrained)
 write_table(table, snakemake.output.table,
             "Learning curves: test macro BIO-strict F1 and strict n2c2 span micro F1 against the training documents "
             "and sentences of the training split (nested subsets; the validation documents, added for the final "
             "re-training, and the test set unchanged); mean and sd over seeds",
             formats={"fraction": "{:g}"})
 write_table(crossing, snakemake.output.crossing,
-            "Where pre-trained encoders stop beating the from-scratch models (" + ", ".join(from_scratch)
-            + "): best pre-trained minus best from-scratch mean score")
+            "Where pre-trained encoders (" + (", ".join(pretrained) or "none in this run") + ") stop beating the "
+            "from-scratch models (" + ", ".join(from_scratch) + "): best pre-trained minus best from-scratch mean "
+            "score; random-init stand-ins take no part")
 for line in crossing.itertuples():
     log.info("%s %s: %s", line.regime, line.metric, line.statement)
 regime = table.groupby("regime")["fraction"].nunique().idxmax()  # the regime with the most training sizes

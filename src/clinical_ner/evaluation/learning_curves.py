@@ -32,25 +32,29 @@ def curve_table(runs: pd.DataFrame, metrics: Sequence[str] = CURVE_METRICS) -> p
 
 def crossing_points(
     table: pd.DataFrame, from_scratch: Sequence[str], metrics: Sequence[str] = CURVE_METRICS,
-    size: str = "train_sentences",
+    size: str = "train_sentences", pretrained: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Per regime and metric: ``advantage_smallest`` / ``advantage_largest`` (best pre-trained minus best
     from-scratch mean score at the smallest and largest size), ``crossing_size`` (the smallest size from
-    which the advantage stays <= 0; NaN if none) and a one-sentence ``statement``."""
+    which the advantage stays <= 0; NaN if none) and a one-sentence ``statement``.
+
+    `pretrained` names the models with real pre-training (default: every model not in `from_scratch`);
+    models in neither list (e.g. random-init stand-ins) take no part."""
     records = []
     scratch = set(from_scratch)
     for regime, part in table.groupby("regime", sort=False):
-        pretrained = part[~part["model"].isin(scratch)]
+        is_pretrained = part["model"].isin(pretrained) if pretrained is not None else ~part["model"].isin(scratch)
+        pretrained_part = part[is_pretrained]
         baseline = part[part["model"].isin(scratch)]
         for metric in metrics:
             record = {"regime": regime, "metric": metric, "advantage_smallest": float("nan"),
                       "advantage_largest": float("nan"), "crossing_size": float("nan")}
-            if pretrained.empty or baseline.empty:
+            if pretrained_part.empty or baseline.empty:
                 record["statement"] = "needs both pre-trained and from-scratch models"
                 records.append(record)
                 continue
             best = pd.DataFrame({
-                "pretrained": pretrained.groupby("fraction")[metric].max(),
+                "pretrained": pretrained_part.groupby("fraction")[metric].max(),
                 "scratch": baseline.groupby("fraction")[metric].max(),
                 "size": part.groupby("fraction")[size].max(),
             }).dropna().sort_index()

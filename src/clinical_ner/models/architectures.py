@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from clinical_ner.models.encoder_kinds import resolve_source
 from clinical_ner.models.encoders import EncoderSpec, EncoderUnavailableError, is_local_source, quiet_transformers
 from clinical_ner.models.heads import make_head
 from clinical_ner.models.shipped import config_from_settings, shipped_config, shipped_ids, shipped_settings
@@ -38,7 +39,7 @@ def encoder_config(spec: EncoderSpec, folder: str | Path | None = None) -> Any:
     if folder is not None or (not spec.is_scratch and is_local_source(spec.source)):
         from transformers import AutoConfig
 
-        location = Path(folder if folder is not None else spec.source).expanduser()
+        location = Path(folder if folder is not None else resolve_source(spec.source)).expanduser()
         with quiet_transformers():
             return AutoConfig.from_pretrained(str(location), local_files_only=True)
     if spec.is_scratch and spec.architecture_of:

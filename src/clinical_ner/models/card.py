@@ -24,6 +24,7 @@ from clinical_ner.labels import OUTSIDE
 CARD_JSON = "model_card.json"
 CARD_MD = "MODEL_CARD.md"
 TEST_SCORES = "test_scores.json"
+PROVENANCE_KEYS = ("base", "package", "package_version", "package_licence", "weights_licence", "pretrained_as")
 PRIVACY_WARNING = (
     "Models trained on clinical notes may memorise and reproduce patient text (names, dates, rare "
     "conditions) from their training data. Treat this model and its outputs with the same protections as "
@@ -52,20 +53,32 @@ def training_data(files: Sequence[str | Path], sentences: Sequence[Sentence], **
 
 
 def encoder_record(name: str, source: str, label: str | None = None) -> dict[str, Any]:
-    """The encoder's name, source and kind (``stand-in``, ``scratch``, ``local folder`` or ``hub id``)."""
-    from clinical_ner.models.encoders import SCRATCH, is_local_source, stand_in_note  # torch: only when training
+    """The encoder's name, configured source, the folder it loaded from, its kind (`encoder_kinds`) and
+    pre-training, and what the pipeline or the package says of it: a stand-in's or a task-adapted
+    encoder's note, a package's version and the weights' licence."""
+    from clinical_ner.models.encoder_kinds import (
+        PACKAGE_PREFIX,
+        Pretraining,
+        kind_of,
+        package_provenance,
+        resolve_source,
+    )
+    from clinical_ner.models.pretraining import encoder_note  # torch: only when training
 
-    note = stand_in_note(source) if source != SCRATCH and is_local_source(source) else None
-    if note is not None:
-        kind = "stand-in"
-    elif source == SCRATCH:
-        kind = "scratch"
-    else:
-        kind = "local folder" if is_local_source(source) else "hub id"
-    record: dict[str, Any] = {"name": name, "label": label or name, "source": str(source), "kind": kind,
-                              "stand_in": note is not None}
+    source = str(source)
+    kind = kind_of(source)
+    note = encoder_note(source) if Path(source).is_dir() else None
+    record: dict[str, Any] = {"name": name, "label": label or name, "source": source, "kind": kind.name,
+                              "pretraining": kind.pretraining.value,
+                              "stand_in": kind.pretraining is Pretraining.STAND_IN}
+    if source.startswith(PACKAGE_PREFIX):
+        record["folder"] = resolve_source(source)
+        record.update(package_provenance(source))
     if note is not None:
         record["statement"] = note.get("statement", "")
+        if note.get("base_provenance"):
+            record["base"] = note.get("base")
+            record.update(note["base_provenance"])
     return record
 
 
@@ -110,10 +123,13 @@ def _markdown(card: Mapping[str, Any]) -> str:
         f"> **Warning.** {card['warning']}", "",
         "## Labels", "", f"{len(card['labels'])} BIO labels over {len(card['entity_types'])} entity types: "
         + ", ".join(card["entity_types"]) + ".", "",
-        "## Encoder", "", f"- source: `{encoder['source']}` ({encoder['kind']})",
+        "## Encoder", "", f"- source: `{encoder['source']}` ({encoder['kind']}; {encoder.get('pretraining', '')})",
     ]
+    lines += [f"- {key.replace('_', ' ')}: {encoder[key]}" for key in PROVENANCE_KEYS if encoder.get(key)]
     if encoder["stand_in"]:
         lines.append(f"- **STAND-IN**: {encoder.get('statement', 'not the real pre-trained model')}")
+    elif encoder.get("statement"):
+        lines.append(f"- {encoder['statement']}")
     lines += ["", "## Training data", ""]
     lines += [f"- {key}: {value}" for key, value in data.items()
               if key != "files" and value is not None and not isinstance(value, (dict, list))]

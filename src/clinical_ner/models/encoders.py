@@ -1,28 +1,27 @@
-"""Encoders: Hugging Face models from a hub id or a local folder (one code path), the from-scratch
+"""Encoders: Hugging Face models from a hub id or a local folder (one code path; package sources and the
+folders the pipeline builds are resolved to folders before they get here), the from-scratch
 DistilBERT-architecture encoder with a WordPiece vocabulary trained on the training sentences, and the
-small local stand-in encoders used when the real pre-trained weights cannot be downloaded."""
+word + character BiLSTM. Masked-LM pre-training (stand-ins, task adaptation) is in `models.pretraining`;
+the kinds of source in `models.encoder_kinds`."""
 
 from __future__ import annotations
 
 import contextlib
-import json
-import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from clinical_ner.data.records import Sentence, SettingsRecord
 from clinical_ner.models.bilstm import BILSTM, build_bilstm_encoder, is_bilstm_folder, load_bilstm
+from clinical_ner.models.encoder_kinds import kind_of, resolve_source
 from clinical_ner.models.shipped import shipped_config
 
 SCRATCH = "scratch"
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
-STAND_IN_NOTE = "STAND_IN.json"
 
 WordLists = Iterable[Sentence | Sequence[str]]
 
@@ -63,7 +62,7 @@ class EncoderSpec(SettingsRecord):
     @property
     def is_scratch(self) -> bool:
         """Built from the training split (no pre-training): ``scratch`` or ``bilstm``."""
-        return self.source in (SCRATCH, BILSTM)
+        return kind_of(self.source).from_training_split
 
 
 
@@ -89,8 +88,9 @@ def _words(sentence: Sentence | Sequence[str]) -> list[str]:
 
 
 def is_local_source(source: str | Path) -> bool:
-    """True when `source` names an existing local folder (the only thing `load_pretrained` branches on)."""
-    return Path(source).expanduser().is_dir()
+    """True when `source` names an existing local folder or a package's (the only thing `load_pretrained`
+    branches on)."""
+    return Path(resolve_source(str(source))).expanduser().is_dir()
 
 
 def _auto_classes() -> tuple[Any, Any]:
@@ -108,6 +108,7 @@ def load_pretrained(source: str | Path, tokenizer_only: bool = False) -> tuple[A
     treated as a hub id (served from the local Hugging Face cache when offline). A hub id that cannot be
     fetched raises `EncoderUnavailableError` explaining how to provide the weights.
     """
+    source = resolve_source(str(source))
     local = is_local_source(source)
     if local and is_bilstm_folder(Path(source).expanduser()):
         return load_bilstm(Path(source).expanduser())
@@ -295,120 +296,3 @@ def load_encoder(spec: EncoderSpec, train_sentences: WordLists | None = None, se
                                         spec.n_layers, spec.vocab_size, seed=seed)
         return build_scratch_encoder(spec, train_sentences, seed=seed)
     return load_pretrained(spec.source)
-
-
-def _mask_tokens(
-    input_ids: torch.Tensor, special: torch.Tensor, mask_id: int, vocab_size: int, generator: torch.Generator,
-    probability: float = 0.15,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """BERT masking: 15% of the non-special positions; of those 80% [MASK], 10% random, 10% kept."""
-    labels = input_ids.clone()
-    chosen = (torch.rand(input_ids.shape, generator=generator) < probability) & ~special
-    labels[~chosen] = -100
-    inputs = input_ids.clone()
-    roll = torch.rand(input_ids.shape, generator=generator)
-    inputs[chosen & (roll < 0.8)] = mask_id
-    randomised = chosen & (roll >= 0.8) & (roll < 0.9)
-    inputs[randomised] = torch.randint(vocab_size, input_ids.shape, generator=generator)[randomised]
-    return inputs, labels
-
-
-def build_stand_in_encoder(
-    out_dir: str | Path,
-    sentences: WordLists,
-    n_layers: int = 2,
-    hidden: int = 64,
-    heads: int = 2,
-    intermediate: int = 128,
-    vocab_size: int = 4000,
-    mlm_steps: int = 200,
-    seed: int = 0,
-    *,
-    stands_in_for: str = "",
-    max_position_embeddings: int = 512,
-    lowercase: bool = False,
-    batch_size: int = 16,
-    learning_rate: float = 5e-4,
-    max_length: int = 64,
-) -> Path:
-    """Write a tiny BERT (model + WordPiece tokenizer, via save_pretrained) to `out_dir` and return it.
-
-    The vocabulary is trained on `sentences`; with ``mlm_steps > 0`` the model is briefly pre-trained with
-    masked-LM on them (CPU-fast). A README.md and STAND_IN.json in the folder state that this is a small
-    local stand-in, not the real pre-trained model named by `stands_in_for`.
-    """
-    from transformers import BertConfig, BertForMaskedLM, BertModel
-
-    out_dir = Path(out_dir)
-    word_lists = [w for w in (_words(s) for s in sentences) if w]
-    rng = random.Random(seed)
-    torch.manual_seed(seed)
-    np.random.seed(seed)
-    tokenizer = train_wordpiece(word_lists, vocab_size, lowercase, max_position_embeddings)
-    config = BertConfig(
-        vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=n_layers, num_attention_heads=heads,
-        intermediate_size=intermediate, max_position_embeddings=max_position_embeddings,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    with quiet_transformers():
-        mlm = BertForMaskedLM(config)
-    losses: list[float] = []
-    if mlm_steps > 0:
-        generator = torch.Generator().manual_seed(seed)
-        optimizer = torch.optim.AdamW(mlm.parameters(), lr=learning_rate, weight_decay=0.01)
-        mlm.train()
-        for _ in range(mlm_steps):
-            batch = [word_lists[rng.randrange(len(word_lists))] for _ in range(batch_size)]
-            enc = tokenizer(
-                batch, is_split_into_words=True, truncation=True, max_length=max_length, padding=True,
-                return_tensors="pt", return_special_tokens_mask=True,
-            )
-            special = enc["special_tokens_mask"].bool() | (enc["attention_mask"] == 0)
-            inputs, labels = _mask_tokens(
-                enc["input_ids"], special, tokenizer.mask_token_id, len(tokenizer), generator
-            )
-            if not (labels != -100).any():
-                continue
-            out = mlm(input_ids=inputs, attention_mask=enc["attention_mask"], labels=labels)
-            optimizer.zero_grad()
-            out.loss.backward()
-            torch.nn.utils.clip_grad_norm_(mlm.parameters(), 1.0)
-            optimizer.step()
-            losses.append(out.loss.detach().item())
-    with quiet_transformers():
-        model = BertModel(config)
-    model.load_state_dict(mlm.bert.state_dict(), strict=False)  # the pooler (unused) stays as initialised
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with quiet_transformers():
-        model.save_pretrained(out_dir)
-        tokenizer.save_pretrained(out_dir)
-    what = f"the pre-trained model {stands_in_for!r}" if stands_in_for else "a real pre-trained model"
-    note = {
-        "stand_in": True,
-        "stands_in_for": stands_in_for,
-        "statement": (
-            f"This is a SMALL LOCAL STAND-IN encoder, NOT {what}. It is a tiny BERT "
-            f"({n_layers} layers, hidden {hidden}) whose WordPiece vocabulary was trained on the local "
-            f"training sentences and which was pre-trained with masked-LM for only {mlm_steps} steps on "
-            f"them, because the real weights cannot be downloaded here. Results obtained with it say nothing "
-            f"about the real model; point the encoder source to a downloaded copy of the real model instead."
-        ),
-        "n_layers": n_layers, "hidden": hidden, "heads": heads, "intermediate": intermediate,
-        "vocab_size": len(tokenizer), "max_position_embeddings": max_position_embeddings,
-        "mlm_steps": mlm_steps, "seed": seed, "n_sentences": len(word_lists),
-        "mlm_loss_first": losses[0] if losses else None,
-        "mlm_loss_last": sum(losses[-10:]) / len(losses[-10:]) if losses else None,
-    }
-    (out_dir / STAND_IN_NOTE).write_text(json.dumps(note, indent=2) + "\n", encoding="utf-8")
-    (out_dir / "README.md").write_text(
-        f"# Local stand-in encoder{' for ' + stands_in_for if stands_in_for else ''}\n\n"
-        f"{note['statement']}\n\nDetails: see `{STAND_IN_NOTE}`.\n",
-        encoding="utf-8",
-    )
-    return out_dir
-
-
-def stand_in_note(folder: str | Path) -> dict[str, Any] | None:
-    """The stand-in note of an encoder folder, or None for a real encoder."""
-    path = Path(folder) / STAND_IN_NOTE
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

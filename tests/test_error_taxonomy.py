@@ -95,6 +95,8 @@ def random_documents(rng: random.Random, n_docs: int) -> tuple[list[Document], l
         for n in range(rng.randint(0, 8)):
             start = rng.randrange(0, 55)
             gold.append(Entity(f"T{n}", rng.choice(labels), ((start, start + rng.randint(1, 5)),)))
+        if gold and rng.random() < 0.2:
+            gold.append(Entity("T99", gold[0].label, gold[0].spans))
         pred = []
         for n in range(rng.randint(0, 8)):
             if gold and rng.random() < 0.6:
@@ -125,3 +127,4 @@ def test_the_kinds_make_up_the_strict_span_counts(seed):
     total = counts.set_index("label").loc[ALL_TYPES]
     assert total.sum() + total["correct"] == sum(len(d.entities) for d in gold + pred)
     assert expected["tp"].sum() > 0 and expected["fp"].sum() > 0 and expected["fn"].sum() > 0
+    assert total["duplicate_fn"] + total["duplicate_dropped"] > 0

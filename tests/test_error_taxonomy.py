@@ -128,3 +128,33 @@ def test_the_kinds_make_up_the_strict_span_counts(seed):
     assert total.sum() + total["correct"] == sum(len(d.entities) for d in gold + pred)
     assert expected["tp"].sum() > 0 and expected["fp"].sum() > 0 and expected["fn"].sum() > 0
     assert total["duplicate_fn"] + total["duplicate_dropped"] > 0
+
+
+def test_the_rule_holds_on_real_text(phee_dir, phee_label_map):
+    """PHEE's test gold against a copy with entities shifted, re-typed, dropped and added."""
+    from clinical_ner.data.brat import read_corpus
+    from clinical_ner.data.report import CorpusReport
+
+    gold = read_corpus(phee_dir / "test", phee_label_map, CorpusReport())
+    rng = random.Random(0)
+    types = sorted(set(phee_label_map.values()))
+    predicted = []
+    for doc in gold:
+        entities = []
+        for n, e in enumerate(doc.entities):
+            change = rng.random()
+            start, end = e.start, e.end
+            if change < 0.15:
+                continue
+            if change < 0.3:
+                end = min(len(doc.text), end + 3)
+            label = rng.choice(types) if 0.3 <= change < 0.4 else e.label
+            entities.append(Entity(f"T{n}", label, ((start, end),)))
+        if len(doc.text) > 10 and rng.random() < 0.3:
+            entities.append(Entity("T999", "Drug", ((0, 5),)))
+        predicted.append(Document(doc.doc_id, doc.text, entities))
+    counts = taxonomy_documents(gold, predicted, types)
+    strict = score_documents_n2c2(gold, predicted, types).query("mode == 'strict' and label != 'macro avg'")
+    expected = strict.replace({"label": {"micro avg": ALL_TYPES}})[["label", "tp", "fp", "fn"]]
+    assert span_counts(counts).values.tolist() == expected.values.tolist()
+    assert (counts.set_index("label").loc[ALL_TYPES, list(COUNT_COLUMNS)] > 0).sum() >= 6

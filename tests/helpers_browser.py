@@ -76,6 +76,8 @@ class Browser:
         return self._call(method, f"/session/{self.session}{path}", body)
 
     def open(self, url: str) -> None:
+        """Load `url` afresh (through a blank page: a changed fragment alone would not reload it)."""
+        self.command("POST", "/url", {"url": "about:blank"})
         self.command("POST", "/url", {"url": url})
 
     def script(self, source: str, *elements: str) -> Any:

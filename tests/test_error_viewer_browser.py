@@ -75,7 +75,6 @@ def test_errors_are_drawn_outlined_by_kind_and_the_filter_hides_them(pages, brow
 
 def test_the_confidence_and_type_filters(pages, browser):
     browser.open((pages / "model-a.html").as_uri() + "#doc=note-a")
-    browser.script("location.reload()")
     (low,) = browser.find("#conf-min")
     browser.type(low, "0.9")
     assert not browser.displayed(item(browser, "p:T2"))  # 0.55

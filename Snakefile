@@ -24,6 +24,7 @@ include: "rules/corpus.smk"
 include: "rules/data.smk"
 include: "rules/models.smk"
 include: "rules/evaluate.smk"
+include: "rules/errors.smk"
 include: "rules/report.smk"
 
 

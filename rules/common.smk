@@ -254,7 +254,17 @@ def all_targets():
     targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans.csv")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv")
     targets += [f"{RESULTS}/figures/study/{stem}.png" for stem in STUDY_FIGURES]
+    targets += per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/error_taxonomy.csv")
+    targets += [f"{RESULTS}/tables/error_taxonomy_{regime}.md" for regime in REGIMES]
+    targets += [f"{RESULTS}/figures/error_taxonomy_{regime}.png" for regime in REGIMES]
+    targets += [f"{RESULTS}/errors/{regime}/{model}.html" for regime in REGIMES for model in ALL_MODELS]
     return targets
+
+
+def viewer_links(model):
+    """(display name, page) of the other models' error viewers of the same regime (pages are siblings)."""
+    names = display_names()
+    return [(names[other], f"{other}.html") for other in ALL_MODELS if other != model]
 
 
 def figure_runs():

@@ -171,3 +171,22 @@ def test_score_command_equals_the_pipeline_span_tables(workdir, tmp_path, capsys
             pd.testing.assert_frame_equal(mine, pipeline, check_exact=False, atol=1e-6)
     tables = workdir / "results" / "tables"
     assert "n2c2-2018" in (tables / "spans_n2c2_full.md").read_text()
+
+
+def test_error_taxonomy_equals_the_strict_span_counts_and_every_model_has_an_error_page(workdir):
+    """correct, and the rule of `error_taxonomy.SPAN_COUNTS`, give the strict n2c2 TP/FP/FN of every run."""
+    from clinical_ner.evaluation.error_taxonomy import ALL_TYPES, span_counts
+
+    for model, run in RUNS:
+        folder = workdir / "results" / "eval" / model / run
+        counts = span_counts(pd.read_csv(folder / "error_taxonomy.csv", keep_default_na=False))
+        spans = pd.read_csv(folder / "spans_n2c2.csv", keep_default_na=False).query("mode == 'strict'")
+        expected = spans[spans["label"] != "macro avg"].replace({"label": {"micro avg": ALL_TYPES}})
+        assert counts.values.tolist() == expected[["label", "tp", "fp", "fn"]].values.tolist(), (model, run)
+    for regime in CONFIG["regimes"]:
+        table = (workdir / "results" / "tables" / f"error_taxonomy_{regime}.md").read_text()
+        assert all(encoder["label"] in table for encoder in CONFIG["encoders"].values())
+        for model in MODELS:
+            page = (workdir / "results" / "errors" / regime / f"{model}.html").read_text(encoding="utf-8")
+            assert '<script id="viewer-data"' in page
+            assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), (regime, model)

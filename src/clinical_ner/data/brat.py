@@ -193,6 +193,32 @@ def write_ann(
     atomic_write_text(path, format_ann(entities, notes, relations))
 
 
+CONFIDENCE_NOTE = "confidence "
+
+
+def confidence_note(confidence: float) -> str:
+    """The BRAT note that carries a predicted entity's confidence (`predict_notes` writes it)."""
+    return f"{CONFIDENCE_NOTE}{confidence:.4f}"
+
+
+def read_confidences(ann_path: str | Path) -> dict[str, float]:
+    """Entity id -> confidence, from the ``AnnotatorNotes`` lines written with :func:`confidence_note`
+    (other notes ignored; a malformed confidence is an InputError naming file and line)."""
+    ann_path = Path(ann_path)
+    confidences: dict[str, float] = {}
+    for number, line in enumerate(_decode(ann_path, ann_path.read_bytes()).split("\n"), start=1):
+        fields = line.rstrip().split("\t")
+        if not line.startswith("#") or len(fields) < 3 or not fields[1].startswith("AnnotatorNotes "):
+            continue
+        if not fields[2].startswith(CONFIDENCE_NOTE):
+            continue
+        try:
+            confidences[fields[1].split()[1]] = float(fields[2][len(CONFIDENCE_NOTE):])
+        except (IndexError, ValueError):
+            raise InputError(ann_path, f"bad confidence note {fields[2]!r}", number) from None
+    return confidences
+
+
 def annotation_types(folder: str | Path) -> list[str]:
     """The sorted text-bound annotation types used in a folder's `.ann` files (a quick scan, no checks)."""
     folder = Path(folder)

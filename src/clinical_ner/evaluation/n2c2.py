@@ -37,36 +37,47 @@ def extent(entity: Entity) -> Extent:
     return entity.label, min(starts), max(ends)
 
 
+def overlaps(a: Extent, b: Extent) -> bool:
+    """At least one shared character, whatever the types."""
+    return a[1] < b[2] and b[1] < a[2]
+
+
 def matches(gold: Extent, system: Extent, mode: str) -> bool:
+    if mode not in MODES:
+        raise ValueError(f"unknown scoring mode {mode!r}; expected one of {MODES}")
     if gold[0] != system[0]:
         return False
-    if mode == "strict":
-        return gold[1:] == system[1:]
-    if mode == "lenient":
-        return system[1] < gold[2] and gold[1] < system[2]
-    raise ValueError(f"unknown scoring mode {mode!r}; expected one of {MODES}")
+    return gold[1:] == system[1:] if mode == "strict" else overlaps(gold, system)
 
 
-def document_counts(gold: Sequence[Entity], system: Sequence[Entity], mode: str) -> dict[str, Counter]:
-    """Per-type ``tp``, ``fp``, ``fn`` of one document (entities in file order), as the official scorer counts."""
+def system_outcomes(gold: Sequence[Entity], system: Sequence[Entity], mode: str) -> list[tuple[str, list[int]]]:
+    """Per system entity (file order): ``tp``, ``fp`` or ``dropped`` (matches a gold entity an earlier system
+    entity matched: neither TP nor FP), and the indices of the gold entities it matches."""
     gold_extents = [extent(e) for e in gold]
     matched: set[int] = set()
-    tp: Counter = Counter()
-    fp: Counter = Counter()
+    outcomes = []
     for entity in system:
         own = extent(entity)
         hits = [i for i, g in enumerate(gold_extents) if matches(g, own, mode)]
         dropped = any(i in matched for i in hits)
         matched.update(hits)
-        if dropped:
-            continue
-        (tp if hits else fp)[own[0]] += 1
-    fn = Counter(g[0] for g in gold_extents)
+        outcomes.append(("dropped" if dropped else "tp" if hits else "fp", hits))
+    return outcomes
+
+
+def document_counts(gold: Sequence[Entity], system: Sequence[Entity], mode: str) -> dict[str, Counter]:
+    """Per-type ``tp``, ``fp``, ``fn`` of one document (entities in file order), as the official scorer counts."""
+    tp: Counter = Counter()
+    fp: Counter = Counter()
+    for entity, (outcome, _) in zip(system, system_outcomes(gold, system, mode)):
+        if outcome != "dropped":
+            (tp if outcome == "tp" else fp)[entity.label] += 1
+    fn = Counter(e.label for e in gold)
     fn.subtract(tp)
     return {"tp": tp, "fp": fp, "fn": +fn}
 
 
-def _paired(gold_docs: Iterable[Document], pred_docs: Iterable[Document], labels: Sequence[str]):
+def paired_documents(gold_docs: Iterable[Document], pred_docs: Iterable[Document], labels: Sequence[str]):
     """(doc_id, gold entities, predicted entities) per gold document, sorted, restricted to `labels`."""
     wanted = set(labels)
     gold_index = index_documents(gold_docs, "gold")
@@ -86,7 +97,7 @@ def pooled_document_counts(
     """Per gold document (sorted by id), TP/FP/FN pooled over `types`: ``[n_docs, 3]``. Summed over the
     documents they are the ``micro avg`` counts of :func:`score_documents_n2c2` (used to resample documents)."""
     doc_ids, rows = [], []
-    for doc_id, gold, pred in _paired(gold_docs, pred_docs, sorted(set(types))):
+    for doc_id, gold, pred in paired_documents(gold_docs, pred_docs, sorted(set(types))):
         counts = document_counts(gold, pred, mode)
         doc_ids.append(doc_id)
         rows.append([sum(counts[name].values()) for name in ("tp", "fp", "fn")])
@@ -107,7 +118,7 @@ def score_documents_n2c2(
     for mode in MODES:
         totals = {"tp": Counter(), "fp": Counter(), "fn": Counter()}
         per_document = []
-        for _, gold, pred in _paired(gold_docs, pred_docs, labels):
+        for _, gold, pred in paired_documents(gold_docs, pred_docs, labels):
             counts = document_counts(gold, pred, mode)
             for name, counter in counts.items():
                 totals[name].update(counter)

@@ -29,7 +29,7 @@ import torch
 
 from clinical_ner.atomic import atomic_write_text, remove_leftovers
 from clinical_ner.data.bio import text_to_sentences
-from clinical_ner.data.brat import read_text, write_ann
+from clinical_ner.data.brat import confidence_note, read_text, write_ann
 from clinical_ner.data.records import Entity, Sentence
 from clinical_ner.errors import InputError
 from clinical_ner.models.device import describe
@@ -113,7 +113,7 @@ def note_entities(note: Note, tags: Sequence[Sequence[str]], probabilities: Sequ
     scored = [pair for s, t, p in zip(note.sentences, tags, probabilities) for pair in entities_with_confidence(s, note.text, t, p)]
     kept = [(e, c) for e, c in scored if c >= min_confidence]
     entities = [Entity(f"T{n}", e.label, e.spans, e.text) for n, (e, _) in enumerate(kept, start=1)]
-    notes = {e.id: f"confidence {c:.4f}" for e, (_, c) in zip(entities, kept)}
+    notes = {e.id: confidence_note(c) for e, (_, c) in zip(entities, kept)}
     return entities, notes, len(scored) - len(kept)
 
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -156,3 +157,36 @@ def emit_sidecar(path: Path, record: dict[str, Any]) -> dict[str, Any]:
     """Write the provenance of the non-JSON result `path` beside it, with the SHA-256 of its bytes."""
     content = {"result": path.name, "file_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     return emit(content, sidecar(path), echo=False, provenance_=record)
+
+
+def problems(path: Path) -> list[str]:
+    """Why the result file `path` (JSON, or another file with its sidecar) breaks the rules above: no
+    provenance, a script that does not exist, a commit not in the repository, a content edited since."""
+    found: list[str] = []
+    if path.suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+    elif sidecar(path).is_file():
+        data = json.loads(sidecar(path).read_text(encoding="utf-8"))
+        if data.get("file_sha256") != hashlib.sha256(path.read_bytes()).hexdigest():
+            found.append("its content differs from the SHA-256 in its provenance file (edited by hand?)")
+    else:
+        return [f"not JSON and no {sidecar(path).name} beside it"]
+    origin = data.get("provenance")
+    if not isinstance(origin, dict):
+        return found + ["no provenance: not written by benchmarks/record.py"]
+    if origin.get("content_sha256") != content_sha256(data):
+        found.append("its content differs from the hash emit() wrote (edited by hand?)")
+    script = str(origin.get("script", ""))
+    if not script.startswith("benchmarks/") or not (ROOT / script).is_file():
+        found.append(f"names no script that exists in benchmarks/: {script!r}")
+    elif script not in str(origin.get("command", "")).split():
+        found.append(f"its command does not run its script {script}")
+    commit = str(origin.get("commit") or "")
+    if not re.fullmatch(r"[0-9a-f]{40}", commit) or _git("cat-file", "-e", f"{commit}^{{commit}}") is None:
+        found.append(f"names a commit that is not in the repository: {commit!r}")
+    if not isinstance(origin.get("dirty"), bool) or (origin["dirty"] and not origin.get("dirty_paths")):
+        found.append("says nothing true about the tree being dirty")
+    for key in ("machine", "load_average_start", "load_average_end", "started_utc"):
+        if key not in origin:
+            found.append(f"lacks {key}")
+    return found

@@ -2,11 +2,11 @@
 
 A block is written in a page as
 
-    <!-- results:NAME -->
+    <!-- results:<name> -->
     (anything: replaced)
-    <!-- /results:NAME -->
+    <!-- /results:<name> -->
 
-and NAME is a key of `result_blocks.BLOCKS`, whose function renders the block's Markdown from
+and <name> is a key of `result_blocks.BLOCKS`, whose function renders the block's Markdown from
 benchmarks/results/. Numbers about measurements live only inside such blocks, so they cannot drift from their
 files: tests/test_docs_blocks.py regenerates every block and fails on any difference.
 
@@ -47,7 +47,7 @@ def fill(text: str, results: Path = RESULTS,
     opened = block_names(text)
     closed = [match.group("name") for match in BLOCK.finditer(text)]
     if opened != closed:
-        raise ValueError(f"{where}: block(s) not closed by <!-- /results:NAME -->: "
+        raise ValueError(f"{where}: block(s) not closed by <!-- /results:<name> -->: "
                          f"{', '.join(sorted(set(opened) - set(closed)) or opened)}")
     unknown = sorted(set(opened) - set(blocks))
     if unknown:

@@ -21,7 +21,9 @@ def load(results: Path, name: str) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def not_measured(name: str, command: str) -> str:
+def not_measured(name: str, command: str | None) -> str:
+    if command is None:
+        return f"*Not yet measured* (`benchmarks/results/{name}` is absent)."
     return f"*Not yet measured* (`benchmarks/results/{name}` is absent; `{command}` writes it)."
 
 
@@ -36,7 +38,7 @@ def source(name: str, data: dict[str, Any]) -> str:
     load = origin.get("load_average_start", [None])[0], origin.get("load_average_end", [None])[0]
     return (f"From `benchmarks/results/{name}`, written by `{origin['script']}` at commit "
             f"`{origin['commit'][:10]}` ({tree}) on {where}, load average {load[0]} at the start and {load[1]} at "
-            f"the end, {origin['started_utc'][:10]}.")
+            f"the end, {origin['started_utc'][:10]}: `{origin['command']}`.")
 
 
 def _table(header: list[str], rows: list[list[Any]], right_from: int = 1) -> str:
@@ -152,18 +154,21 @@ def render_phee_study(results: Path) -> str:
     name = "phee_study.json"
     data = load(results, name)
     if data is None:
-        return not_measured(name, "the PHEE study script")
+        return not_measured(name, None)
     rows = [[key, value] for key, value in data.items() if isinstance(value, (int, float, str)) and key != "provenance"]
     return "\n\n".join([source(name, data), _table(["key", "value"], rows, right_from=2)])
 
 
-def run_time(name: str, command: str) -> Callable[[Path], str]:
-    """A block rendering `benchmarks/run_time.py`'s result `name`: wall and CPU time, jobs, largest job."""
+def run_time(name: str, command: str, jobs: str | None = None) -> Callable[[Path], str]:
+    """A block rendering `benchmarks/run_time.py`'s result `name` (of `command`, with the Snakemake benchmark
+    folder `jobs`): wall and CPU time, jobs, largest job."""
+    options = f"--jobs {jobs} " if jobs else ""
 
     def render(results: Path) -> str:
         data = load(results, name)
         if data is None:
-            return not_measured(name, f"python benchmarks/run_time.py --output benchmarks/results/{name} -- {command}")
+            return not_measured(
+                name, f"python benchmarks/run_time.py {options}--output benchmarks/results/{name} -- {command}")
         line = (f"`{' '.join(data['timed_command'])}`: exit status {data['exit_status']}, "
                 f"{data['wall_seconds'] / 60:.1f} minutes of wall time, {data['cpu_seconds']:,.0f} CPU seconds")
         jobs = data.get("jobs")
@@ -178,15 +183,14 @@ def run_time(name: str, command: str) -> Callable[[Path], str]:
 
 
 BLOCKS: dict[str, Callable[[Path], str]] = {
-    "run_time_default_dag": run_time("run_time_default_dag.json",
-                                     "--jobs results/benchmarks -- .venv/bin/snakemake --cores 2"),
+    "run_time_default_dag": run_time("run_time_default_dag.json", ".venv/bin/snakemake --cores 2", "results/benchmarks"),
     "run_time_make_test": run_time("run_time_make_test.json", "make test"),
-    "run_time_paper_smoke_cpu": run_time(
-        "run_time_paper_smoke_cpu.json",
-        "--jobs results-paper-smoke/benchmarks -- .venv/bin/snakemake --cores 2 --configfile config/paper-smoke.yaml"),
-    "run_time_paper_smoke_gpu": run_time(
-        "run_time_paper_smoke_gpu.json",
-        "--jobs results-paper-smoke/benchmarks -- .venv/bin/snakemake --cores 16 --configfile config/paper-smoke.yaml"),
+    "run_time_paper_smoke_cpu": run_time("run_time_paper_smoke_cpu.json",
+                                         ".venv/bin/snakemake --cores 2 --configfile config/paper-smoke.yaml",
+                                         "results-paper-smoke/benchmarks"),
+    "run_time_paper_smoke_gpu": run_time("run_time_paper_smoke_gpu.json",
+                                         ".venv/bin/snakemake --cores 16 --configfile config/paper-smoke.yaml",
+                                         "results-paper-smoke/benchmarks"),
     "train_vs_trainer_cpu": render_train_vs_trainer_cpu,
     "train_speed_cpu": render_train_speed_cpu,
     "predict_speed": render_predict_speed,

@@ -1,5 +1,5 @@
 """The PHEE benchmarks (benchmarks/phee_sweep.py, benchmarks/phee_decoding.py): their pieces, and the commands
-the README prints, run on a small PHEE subset (slow; skipped without the corpus)."""
+docs/benchmarks.md prints, run on a small PHEE subset (slow; skipped without the corpus)."""
 
 from __future__ import annotations
 

@@ -67,6 +67,14 @@ def test_the_csv_has_every_column(tmp_path):
         assert list(csv.DictReader(handle)) == [dict.fromkeys(phee_sweep.COLUMNS, "1")]
 
 
+def test_the_csv_gets_its_provenance_beside_it(tmp_path):
+    import record
+
+    out = tmp_path / "sweep.csv"
+    phee_sweep.write_csv(out, [dict.fromkeys(phee_sweep.COLUMNS, 1)], record.provenance(phee_sweep.__file__, []))
+    assert record.sidecar(out).is_file() and record.problems(out) == []
+
+
 def test_decoding_switches_and_refuses_what_the_model_cannot_do():
     from clinical_ner.labels import bio_labels
     from clinical_ner.models.encoders import load_encoder

@@ -111,3 +111,18 @@ def test_the_host_path_pattern():
     assert HOST_PATH.search(f'"phee": "{root}work/shared/data/phee"')
     assert HOST_PATH.search(f"--run {root}tmp/phee-run/results")
     assert not HOST_PATH.search("train: data/phee/train and ../shared/data/phee and https://x.org/data/y")
+
+
+def test_run_time_times_a_command_and_sums_its_jobs(tmp_path):
+    import run_time
+
+    jobs = tmp_path / "benchmarks" / "train_final" / "m"
+    jobs.mkdir(parents=True)
+    (jobs / "seed1.tsv").write_text("s\th:m:s\tmax_rss\tcpu_time\n2.5\t0:00:02\t300.0\t2.0\n")
+    out = tmp_path / "run_time.json"
+    result = run_time.main(["--jobs", str(tmp_path / "benchmarks"), "--output", str(out), "--",
+                            sys.executable, "-c", "import sys; sys.exit(3)"])
+    assert result["exit_status"] == 3 and result["wall_seconds"] >= 0 and result["cpu_seconds"] >= 0
+    assert result["jobs"]["largest_job"] == {"job": "train_final/m/seed1", "max_rss_mb": 300.0, "seconds": 2.5}
+    assert record.problems(out) == []
+    assert json.loads(out.read_text())["provenance"]["script"] == "benchmarks/run_time.py"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 
@@ -126,3 +127,17 @@ def test_run_time_times_a_command_and_sums_its_jobs(tmp_path):
     assert result["jobs"]["largest_job"] == {"job": "train_final/m/seed1", "max_rss_mb": 300.0, "seconds": 2.5}
     assert record.problems(out) == []
     assert json.loads(out.read_text())["provenance"]["script"] == "benchmarks/run_time.py"
+
+
+@pytest.mark.slow
+def test_the_documented_run_time_command_runs(tmp_path):
+    """docs/benchmarks.md's run_time.py command, with its timed snakemake command as a dry run."""
+    from test_hf_benchmarks import _env, readme_commands
+
+    (command,) = [c for c in readme_commands() if "benchmarks/run_time.py" in c]
+    words = shlex.split(command)
+    cut = words.index("--output")
+    argv = [sys.executable, *words[1:cut], "--output", str(tmp_path / "t.json"), *words[cut + 2:], "-n", "--quiet"]
+    subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=600)
+    result = json.loads((tmp_path / "t.json").read_text())
+    assert result["exit_status"] == 0 and result["timed_command"][0].endswith("snakemake")

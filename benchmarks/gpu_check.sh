@@ -5,7 +5,8 @@
 #   1. our loop vs Hugging Face Trainer at DistilBERT size (6 x 768) and BERT-base size (12 x 768), bf16;
 #   2. one full-size training job (DistilBERT-size scratch encoder, CRF head, 512-sub-word windows,
 #      about 300 optimiser steps) as a train_candidate job of the paper-size run would do it;
-# and writes their JSON plus gpu_check.json (device, tokens/s, peak GPU memory, seconds per epoch).
+# and writes their JSON plus gpu_check.json (device, the CUDA tests' outcome, tokens/s, peak GPU memory,
+# seconds per epoch), each with its provenance (benchmarks/record.py).
 #
 #   bash benchmarks/gpu_check.sh [--dry-run] [OUT_DIR]
 #
@@ -15,6 +16,7 @@
 # package (pip install -e ".[dev]") and accelerate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ARGS=("$@")
 
 DRY=0
 if [[ "${1:-}" == "--dry-run" ]]; then DRY=1; shift; fi
@@ -26,6 +28,8 @@ fi
 export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 mkdir -p "$OUT_DIR"
+JUNIT=$(mktemp --suffix .xml)
+trap 'rm -f "$JUNIT"' EXIT
 
 if [[ $DRY == 1 ]]; then
   DEVICE=cpu
@@ -46,26 +50,31 @@ fi
 
 started=$(date +%s)
 status=0
-timeout "$LIMIT" "$PY" -m pytest -q -p no:cacheprovider tests/test_cuda.py --junitxml "$OUT_DIR/cuda_tests.xml" \
+timeout "$LIMIT" "$PY" -m pytest -q -p no:cacheprovider tests/test_cuda.py --junitxml "$JUNIT" \
   || status=$?
 timeout "$LIMIT" "$PY" benchmarks/train_vs_trainer.py "${COMPARE[@]}" --device "$DEVICE" \
   --output "$OUT_DIR/train_vs_trainer.json" || status=$?
 timeout "$LIMIT" "$PY" benchmarks/train_speed.py "${FULL[@]}" --head crf --device "$DEVICE" \
   --output "$OUT_DIR/full_size_train.json" || status=$?
 
-"$PY" - "$OUT_DIR" "$DRY" "$started" <<'EOF'
+"$PY" - "$OUT_DIR" "$DRY" "$started" "$JUNIT" "${ARGS[@]}" <<'EOF'
 import json, sys, time
 from pathlib import Path
 
-out, dry, started = Path(sys.argv[1]), sys.argv[2] == "1", int(sys.argv[3])
-summary = {"dry_run": dry, "seconds": round(time.time() - started, 1)}
-junit = out / "cuda_tests.xml"
-if junit.is_file():
+sys.path.insert(0, "benchmarks")
+from record import emit, provenance
+
+out, dry, started, junit = Path(sys.argv[1]), sys.argv[2] == "1", int(sys.argv[3]), Path(sys.argv[4])
+record = provenance("benchmarks/gpu_check.sh", sys.argv[5:])
+summary = {"benchmark": "gpu_check", "dry_run": dry, "seconds": round(time.time() - started, 1)}
+if junit.is_file() and junit.stat().st_size:
     import xml.etree.ElementTree as ET
 
     suite = ET.parse(junit).getroot()
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
     summary["cuda_tests"] = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
+    summary["cuda_tests"]["cases"] = {case.get("name"): case[0].tag if len(case) else "passed"
+                                      for case in suite.iter("testcase")}
 compare = out / "train_vs_trainer.json"
 if compare.is_file():
     data = json.loads(compare.read_text())
@@ -96,7 +105,6 @@ if full.is_file():
         "seconds_per_epoch": data["training"]["seconds_per_epoch"],
         "peak_gpu_mb": data["memory"]["peak_cuda_mb"], "peak_rss_mb": data["memory"]["peak_rss_mb"],
     }
-(out / "gpu_check.json").write_text(json.dumps(summary, indent=2) + "\n")
-print(json.dumps(summary, indent=2))
+emit(summary, out / "gpu_check.json", provenance_=record)
 EOF
 exit "$status"

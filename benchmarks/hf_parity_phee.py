@@ -37,7 +37,7 @@ from hf_baseline import (
     timer,
     write_random_encoder,
 )
-from record import emit, load_average, machine
+from record import emit, load_average, machine, provenance
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PHEE = ROOT.parent / "shared" / "data" / "phee"
@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
                         help="ours, hf-trainer (HF's head initialisation), hf-trainer-torch-head-init")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N documents of each part")
     args = parser.parse_args(argv)
+    origin = provenance(__file__, argv)
     args.sides = [s.strip() for s in args.sides.split(",") if s.strip()]
     if not (args.phee / "train").is_dir() or not (args.phee / "test").is_dir():
         print(f"PHEE not found at {args.phee} (train/ and test/ expected): nothing to do")
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     for name, gaps in result["comparison"].items():
         for key, gap in gaps.items() if name.startswith("ours_") else ():
             print(f"{name} {key}: {gap['ours_minus_trainer']:+.4f} ({gap['in_seed_stdevs']} seed stdevs)")
-    return emit(result, args.output, echo=False)
+    return emit(result, args.output, echo=False, provenance_=origin)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from hf_parity_phee import DEFAULT_PHEE, PHEE_LABEL_MAP, PHEE_TYPES
-from record import emit, load_average, machine
+from record import emit, load_average, machine, provenance
 
 ROOT = Path(__file__).resolve().parents[1]
 PARITY = ROOT / "benchmarks" / "results" / "hf_parity_phee.json"
@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     parser.add_argument("--resume", action="store_true",
                         help="keep the runs already in --output and score only the models it lacks")
     args = parser.parse_args(argv)
+    origin = provenance(__file__, argv)
     if not (args.phee / "test").is_dir():
         print(f"PHEE not found at {args.phee} (test/ expected): nothing to do")
         return None
@@ -118,7 +119,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
                 runs.append(row)
                 print(" ".join(f"{key}={value}" for key, value in row.items()), flush=True)
             if args.output is not None:  # kept after every model: an interrupted run resumes with --resume
-                emit({**result, "runs": runs, "summary": summarise(runs)}, args.output, echo=False)
+                emit({**result, "runs": runs, "summary": summarise(runs)}, args.output, echo=False,
+                     provenance_=origin)
     result.update({"runs": runs, "summary": summarise(runs), "load_average_end": load_average()})
     if PARITY.is_file():
         parity = json.loads(PARITY.read_text(encoding="utf-8"))
@@ -130,7 +132,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
             print(f"{model}: strict {entry['unconstrained']['span_strict_micro_f1']:.4f} -> "
                   f"{entry['constrained']['span_strict_micro_f1']:.4f}, lenient "
                   f"{entry['unconstrained']['span_lenient_micro_f1']:.4f} -> {entry['constrained']['span_lenient_micro_f1']:.4f}")
-    return emit(result, args.output, echo=False)
+    return emit(result, args.output, echo=False, provenance_=origin)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from hf_parity_phee import DEFAULT_PHEE, PHEE_TYPES, read_phee
 from phee_decoding import score_model
-from record import load_average, machine
+from record import emit_sidecar, load_average, machine, provenance
 
 ROOT = Path(__file__).resolve().parents[1]
 ENCODER = "scratch"
@@ -117,13 +117,16 @@ def ranking(rows: list[dict[str, Any]]) -> list[tuple[str, float, float, float, 
     return sorted(means, key=lambda m: -m[1])
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+def write_csv(path: Path, rows: list[dict[str, Any]], origin: dict[str, Any] | None = None) -> None:
+    """The CSV, and beside it its provenance (`origin`: see record.provenance) when given."""
     from clinical_ner.atomic import atomic_open
 
     with atomic_open(path) as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
         writer.writeheader()
         writer.writerows(rows)
+    if origin is not None:
+        emit_sidecar(path, origin)
 
 
 def sweep(names: list[str], seed: int, extra_seeds: list[int], top: int, run: Callable[[str, int], dict[str, Any]],
@@ -164,6 +167,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]] | None:
     parser.add_argument("--limit", type=int, default=None, help="use only the first N documents of each part")
     parser.add_argument("--output", type=Path, required=True, help="the CSV, one row per run")
     args = parser.parse_args(argv)
+    origin = provenance(__file__, argv)
     if not all((args.phee / part).is_dir() for part in ("train", "dev")):
         print(f"PHEE not found at {args.phee} (train/ and dev/ expected): nothing to do")
         return None
@@ -182,7 +186,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]] | None:
         dev_dir = dev_folder(args.phee / "dev", [doc.doc_id for doc in data["dev"][0]], Path(tmp))
         rows = sweep(names, args.seed, [int(s) for s in args.extra_seeds.split(",") if s.strip()], args.top,
                      lambda name, seed: run_one(name, seed, data, base, args.threads, dev_dir, Path(tmp)),
-                     lambda done: write_csv(args.output, done),
+                     lambda done: write_csv(args.output, done, origin),
                      args.budget_minutes * 60 if args.budget_minutes is not None else None)
     print(f"load average {load_average()}")
     for name, strict, lenient, macro, n in ranking(rows):

@@ -27,7 +27,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from record import emit, machine
+from record import emit, machine, provenance
 
 
 def timed(function: Callable[[], Any]) -> dict[str, float]:
@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
+    origin = provenance(__file__, argv)
 
     import torch
 
@@ -231,7 +232,7 @@ def main(argv: list[str] | None = None) -> dict:
                                             "timed_sentences": len(subset)}},
         "batch_size": args.batch_size,
     }
-    emit(result, args.output)
+    result = emit(result, args.output, provenance_=origin)
     for clock in ("cpu", "wall"):
         print(f"[{clock}] ours (default CRF, with confidences) {ours[clock]} sentences/s = "
               f"{result['ratios']['ours_default_vs_crfsuite'][clock]}x sklearn-crfsuite, "

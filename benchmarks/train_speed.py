@@ -21,7 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from record import emit
+from record import emit, provenance
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--device", default=None, help="cpu, cuda (default: auto)")
     parser.add_argument("--output", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args(argv)
+    origin = provenance(__file__, argv)
 
     import torch
 
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> dict:
             "peak_cuda_mb": round(torch.cuda.max_memory_allocated() / 2**20, 1) if torch.cuda.is_available() else None,
         },
     }
-    return emit(result, args.output)
+    return emit(result, args.output, provenance_=origin)
 
 
 if __name__ == "__main__":

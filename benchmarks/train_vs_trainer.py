@@ -39,7 +39,7 @@ from hf_baseline import (
     timer,
     write_random_encoder,
 )
-from record import emit, load_average, machine
+from record import emit, load_average, machine, provenance
 
 
 def parse_size(text: str, vocab_size: int, max_length: int) -> tuple[str, EncoderSize]:
@@ -199,6 +199,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--device", default=None, help="cpu, cuda (default: auto)")
     args = parser.parse_args(argv)
+    origin = provenance(__file__, argv)
     args.sides = [s.strip() for s in args.sides.split(",") if s.strip()]
     sizes = [parse_size(s.strip(), args.vocab_size, args.max_length) for s in args.sizes.split(",") if s.strip()]
 
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
               f"  predict sentences/s: {summary.get('predict_ratio_apt_over_trainer')}"
               f"  CRF time/Apt time: train {summary.get('crf_train_time_over_apt')},"
               f" predict {summary.get('crf_predict_time_over_apt')}")
-    return emit(result, args.output, echo=False)
+    return emit(result, args.output, echo=False, provenance_=origin)
 
 
 if __name__ == "__main__":

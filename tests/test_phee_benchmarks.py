@@ -1,5 +1,5 @@
 """The PHEE benchmarks (benchmarks/phee_sweep.py, benchmarks/phee_decoding.py): their pieces, and the commands
-the README prints, run on a small PHEE subset (slow; skipped without the corpus)."""
+docs/benchmarks.md prints, run on a small PHEE subset (slow; skipped without the corpus)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,14 @@ def test_the_csv_has_every_column(tmp_path):
     phee_sweep.write_csv(tmp_path / "sweep.csv", [row])
     with open(tmp_path / "sweep.csv", encoding="utf-8") as handle:
         assert list(csv.DictReader(handle)) == [dict.fromkeys(phee_sweep.COLUMNS, "1")]
+
+
+def test_the_csv_gets_its_provenance_beside_it(tmp_path):
+    import record
+
+    out = tmp_path / "sweep.csv"
+    phee_sweep.write_csv(out, [dict.fromkeys(phee_sweep.COLUMNS, 1)], record.provenance(phee_sweep.__file__, []))
+    assert record.sidecar(out).is_file() and record.problems(out) == []
 
 
 def test_decoding_switches_and_refuses_what_the_model_cannot_do():

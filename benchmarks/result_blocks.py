@@ -1,0 +1,201 @@
+"""The generated blocks of the documentation: block name -> function rendering Markdown from a result file.
+
+To add a block: write `def render_x(results: Path) -> str` that reads its file with `load` (and says
+`not_measured(...)` when the file is absent), register it in `BLOCKS`, put
+`<!-- results:x -->` / `<!-- /results:x -->` in a page and run `make docs`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def load(results: Path, name: str) -> dict[str, Any] | None:
+    """The result file `name` under `results`, or None when it does not exist."""
+    path = results / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def not_measured(name: str, command: str | None) -> str:
+    if command is None:
+        return f"*Not yet measured* (`benchmarks/results/{name}` is absent)."
+    return f"*Not yet measured* (`benchmarks/results/{name}` is absent; `{command}` writes it)."
+
+
+def source(name: str, data: dict[str, Any]) -> str:
+    """One line naming the file, its script and commit, the tree's state, the machine, the load and the date."""
+    origin = data["provenance"]
+    machine = origin.get("machine", {})
+    where = f"{machine.get('cores')} cores ({machine.get('cpu')})"
+    if machine.get("gpu"):
+        where = f"{machine['gpu']}, {where}"
+    tree = "**dirty tree**: " + ", ".join(origin["dirty_paths"]) if origin.get("dirty") else "clean tree"
+    load = origin.get("load_average_start", [None])[0], origin.get("load_average_end", [None])[0]
+    return (f"From `benchmarks/results/{name}`, written by `{origin['script']}` at commit "
+            f"`{origin['commit'][:10]}` ({tree}) on {where}, load average {load[0]} at the start and {load[1]} at "
+            f"the end, {origin['started_utc'][:10]}: `{origin['command']}`.")
+
+
+def _table(header: list[str], rows: list[list[Any]], right_from: int = 1) -> str:
+    align = ["---" if k < right_from else "---:" for k in range(len(header))]
+    lines = [header, align, *rows]
+    return "\n".join("| " + " | ".join(str(cell) for cell in line) + " |" for line in lines)
+
+
+def _millions(n: int) -> str:
+    return f"{n / 1e6:.1f} M"
+
+
+def render_train_vs_trainer_cpu(results: Path) -> str:
+    name = "train_vs_trainer_cpu.json"
+    data = load(results, name)
+    if data is None:
+        return not_measured(name, "python benchmarks/train_vs_trainer.py --output benchmarks/results/" + name)
+    rows = []
+    for entry in data["sizes"]:
+        s, e = entry["summary"], entry["encoder"]
+        rows.append([f"`{entry['size']}` ({e['n_layers']} x {e['dim']}, {e['n_heads']} heads, {e['hidden_dim']})",
+                     _millions(entry["runs"][0]["parameters"]), s["train_ratio_apt_over_trainer"],
+                     s["train_call_cpu_ratio_trainer_over_apt"], s["predict_ratio_apt_over_trainer"],
+                     s["crf_train_time_over_apt"]])
+    settings = data["settings"]
+    corpus = data["sizes"][0]["corpus"]
+    return "\n\n".join([
+        source(name, data),
+        f"{data['device']}; {settings['train_docs']} synthetic letters ({corpus['train_sentences']} training "
+        f"sentences, {corpus['test_sentences']} test sentences), {settings['epochs']} epochs, batch "
+        f"{settings['batch_size']}, {settings['repeats']} interleaved repeats (medians).",
+        _table(["size", "parameters", "ours Apt / Trainer, training tokens/s", "Trainer / ours Apt, CPU s",
+                "ours / Trainer, prediction sentences/s", "CRF / Apt training time"], rows),
+    ])
+
+
+def render_train_speed_cpu(results: Path) -> str:
+    name = "train_speed_cpu.json"
+    data = load(results, name)
+    if data is None:
+        return not_measured(name, "python benchmarks/train_speed.py --output benchmarks/results/" + name)
+    sizes, training, inference = data["sizes"], data["training"], data["inference"]
+    row = [f"{sizes['n_layers']} x {sizes['dim']}, {sizes['n_heads']} heads, vocabulary {sizes['vocab_size']}",
+           f"{sizes['parameters']['total']:,}", data["head"], data["corpus"]["train_sentences"],
+           training["tokens_per_second"], inference["tokens_per_second"], data["memory"]["peak_rss_mb"]]
+    return "\n\n".join([
+        source(name, data),
+        _table(["encoder", "parameters", "head", "training sentences", "training sub-words/s",
+                "prediction sub-words/s", "peak RSS (MB)"], [row]),
+    ])
+
+
+def render_predict_speed(results: Path) -> str:
+    name = "predict_speed.json"
+    data = load(results, name)
+    if data is None:
+        return not_measured(name, "python benchmarks/predict_speed.py --output benchmarks/results/" + name)
+    speeds = data["sentences_per_second"]
+    rows = [[key.replace("_", " "), value["wall"], value["cpu"]] for key, value in speeds.items() if isinstance(value, dict)]
+    return "\n\n".join([source(name, data), _table(["tagger", "sentences/s (wall)", "sentences/s (CPU time)"], rows)])
+
+
+def render_hf_parity_phee(results: Path) -> str:
+    name = "hf_parity_phee.json"
+    data = load(results, name)
+    if data is None:
+        return not_measured(name, "python benchmarks/hf_parity_phee.py --output benchmarks/results/" + name)
+    keys = ["token_macro_f1", "token_micro_f1_entities", "span_strict_micro_f1", "span_lenient_micro_f1"]
+    rows = [[side, *(f"{scores[k]['mean']:.3f} ({scores[k]['stdev']:.3f})" for k in keys)]
+            for side, scores in data["comparison"]["sides"].items()]
+    return "\n\n".join([source(name, data), "Mean (seed standard deviation) on PHEE test:",
+                        _table(["side", "token macro-F1", "token micro-F1 (entities)", "strict micro span F1",
+                                "lenient micro span F1"], rows)])
+
+
+def render_phee_decoding(results: Path) -> str:
+    name = "phee_decoding.json"
+    data = load(results, name)
+    if data is None:
+        return not_measured(name, "python benchmarks/phee_decoding.py --run results --output benchmarks/results/" + name)
+    rows = []
+    for model, entry in data["summary"].items():
+        if "constrained" in entry and "unconstrained" in entry:
+            u, c = entry["unconstrained"], entry["constrained"]
+            rows.append([model, f"{u['span_strict_micro_f1']:.3f} -> {c['span_strict_micro_f1']:.3f}",
+                         f"{u['span_lenient_micro_f1']:.3f} -> {c['span_lenient_micro_f1']:.3f}",
+                         f"{u['predicted_entities']:,.0f} -> {c['predicted_entities']:,.0f}"])
+    return "\n\n".join([source(name, data),
+                        _table(["model", "strict, unconstrained -> constrained", "lenient, unconstrained -> constrained",
+                                "predicted entities"], rows)])
+
+
+def render_gpu_check(results: Path) -> str:
+    name = "gpu/gpu_check.json"
+    data = load(results, name)
+    if data is None:
+        return not_measured(name, "bash benchmarks/gpu_check.sh benchmarks/results/gpu")
+    tests = data.get("cuda_tests", {})
+    rows = [[size, entry["ratio_ours_apt_over_trainer"], entry["crf_train_time_over_apt"],
+             *(entry["sides"][side]["peak_gpu_mb"] for side in ("ours-apt", "hf-trainer", "ours-crf"))]
+            for size, entry in data.get("throughput", {}).items()]
+    return "\n\n".join([
+        source(name, data),
+        f"CUDA tests: {tests.get('tests')} run, {tests.get('failures')} failed, {tests.get('errors')} errors; "
+        f"{data['seconds']} s in all.",
+        _table(["size", "ours / Trainer, training tokens/s", "CRF / Apt training time",
+                "peak GPU MB, ours Apt", "Trainer", "ours CRF"], rows),
+    ])
+
+
+def render_phee_study(results: Path) -> str:
+    """Placeholder until the PHEE study's script and its own rendering exist: the file's top-level numbers."""
+    name = "phee_study.json"
+    data = load(results, name)
+    if data is None:
+        return not_measured(name, None)
+    rows = [[key, value] for key, value in data.items() if isinstance(value, (int, float, str)) and key != "provenance"]
+    return "\n\n".join([source(name, data), _table(["key", "value"], rows, right_from=2)])
+
+
+def run_time(name: str, command: str, jobs: str | None = None) -> Callable[[Path], str]:
+    """A block rendering `benchmarks/run_time.py`'s result `name` (of `command`, with the Snakemake benchmark
+    folder `jobs`): wall and CPU time, jobs, largest job."""
+    options = f"--jobs {jobs} " if jobs else ""
+
+    def render(results: Path) -> str:
+        data = load(results, name)
+        if data is None:
+            return not_measured(
+                name, f"python benchmarks/run_time.py {options}--output benchmarks/results/{name} -- {command}")
+        line = (f"`{' '.join(data['timed_command'])}`: exit status {data['exit_status']}, "
+                f"{data['wall_seconds'] / 60:.1f} minutes of wall time, {data['cpu_seconds']:,.0f} CPU seconds")
+        jobs = data.get("jobs")
+        if jobs:
+            line += f"; {jobs['jobs']} jobs"
+            if jobs.get("largest_job"):
+                big = jobs["largest_job"]
+                line += f", the largest `{big['job']}` (peak RSS {big['max_rss_mb']:,.0f} MB)"
+        return source(name, data) + "\n\n" + line + "."
+
+    return render
+
+
+BLOCKS: dict[str, Callable[[Path], str]] = {
+    "run_time_default_dag": run_time("run_time_default_dag.json", ".venv/bin/snakemake --cores 2", "results/benchmarks"),
+    "run_time_make_test": run_time("run_time_make_test.json", "make test"),
+    "run_time_paper_smoke_cpu": run_time("run_time_paper_smoke_cpu.json",
+                                         ".venv/bin/snakemake --cores 2 --configfile config/paper-smoke.yaml",
+                                         "results-paper-smoke/benchmarks"),
+    "run_time_paper_smoke_gpu": run_time("run_time_paper_smoke_gpu.json",
+                                         ".venv/bin/snakemake --cores 16 --configfile config/paper-smoke.yaml",
+                                         "results-paper-smoke/benchmarks"),
+    "train_vs_trainer_cpu": render_train_vs_trainer_cpu,
+    "train_speed_cpu": render_train_speed_cpu,
+    "predict_speed": render_predict_speed,
+    "hf_parity_phee": render_hf_parity_phee,
+    "phee_decoding": render_phee_decoding,
+    "gpu_check": render_gpu_check,
+    "phee_study": render_phee_study,
+}

@@ -37,7 +37,6 @@ SEEDS = cfg.seeds(config)
 RUN = "{regime}/f{fraction}/seed{seed}"
 REFERENCE_MODEL = f"{config['reference_encoder']}-{HEADS[0]}"
 SOURCES = ["train", "test"] + (["dev"] if config["split"]["use_dev"] else [])
-HEAD_NAMES = {"apt": "Apt", "crf": "CRF"}
 FULL = fraction_id(1.0)
 TYPES = cfg.entity_types(config)  # the label map's targets
 # (regime, split) of every sentence file whose labels are counted (study Fig. 3).
@@ -204,14 +203,8 @@ def per_table_run(pattern):
 
 
 def display_names():
-    """Model id -> the name shown in tables and figures, e.g. `BERT (stand-in)-CRF`."""
-    names = {
-        f"{encoder}-{head}": f"{cfg.encoder_label(config, encoder)}-{HEAD_NAMES[head]}"
-        for encoder in ENCODERS
-        for head in HEADS
-    }
-    names[CRF_MODEL] = config["baselines"]["crfsuite"]["label"]
-    return names
+    """Model id -> the name shown in tables and figures, e.g. `MiniLM-L6 (pre-trained)-CRF`."""
+    return {model: cfg.display_name(config, model) for model in MODELS + [CRF_MODEL]}
 
 
 def table_stems():

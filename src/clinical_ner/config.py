@@ -301,6 +301,18 @@ def encoder_label(config: Mapping[str, Any], encoder: str) -> str:
     return labelled(entry.get("label", encoder), entry["source"])
 
 
+HEAD_NAMES = {"apt": "Apt", "crf": "CRF"}
+
+
+def display_name(config: Mapping[str, Any], model: str) -> str:
+    """A model's name in tables and figures: its encoder's label and kind, then the head (``MiniLM-L6
+    (pre-trained)-CRF``); the feature CRF baseline's label."""
+    if model == CRFSUITE_MODEL:
+        return config["baselines"]["crfsuite"]["label"]
+    encoder, head = split_model(model)
+    return f"{encoder_label(config, encoder)}-{HEAD_NAMES[head]}"
+
+
 def entity_types(config: Mapping[str, Any]) -> list[str]:
     """The target entity types, sorted: the label map's targets; without a map, the synthetic corpus's
     types or those annotated in the BRAT training folder."""

@@ -1,8 +1,6 @@
 from typing import TYPE_CHECKING
 
-from clinical_ner.evaluation.brat_scoring import read_folders
-from clinical_ner.evaluation.run_files import read_prediction_rows, scored_rows
-from clinical_ner.evaluation.statistics import bootstrap, count_documents, statistics_table
+from clinical_ner.evaluation.statistics import bootstrap, run_document_counts, statistics_table
 from clinical_ner.evaluation.statistics_figures import plot_forest
 from clinical_ner.evaluation.tables import write_table
 from clinical_ner.logs import configure_logging
@@ -18,9 +16,7 @@ runs = {}
 for (model, _seed), units, jsonl, ann in zip(
     snakemake.params.runs, snakemake.params.units, snakemake.input.predictions, snakemake.input.ann
 ):
-    scoring = read_folders(snakemake.input.gold, ann, snakemake.params.label_map)
-    rows = scored_rows(read_prediction_rows(jsonl), units)  # the units the tables score (protocol paper: sub-words)
-    counts = count_documents(rows, types, scoring.gold, scoring.predicted)
+    counts = run_document_counts(snakemake.input.gold, ann, jsonl, units, types, snakemake.params.label_map)
     runs.setdefault(names[model], []).append(counts)
 reference = names[snakemake.params.reference]
 stats = bootstrap(runs, reference, settings["resamples"], settings["seed"], settings["level"])

@@ -195,6 +195,20 @@ def bootstrap(
 # ------------------------------------------------------------------------------------------------- files
 
 
+def run_document_counts(
+    gold_dir: str | Path, ann_dir: str | Path, predictions: str | Path, units: str, types: Sequence[str],
+    label_map: Mapping[str, str] | None,
+) -> DocumentCounts:
+    """The per-document counts of one run from its files: gold BRAT folder, predicted ``.ann`` folder and
+    prediction rows (``test.jsonl``), scored on `units` as the tables are (protocol paper: sub-words)."""
+    from clinical_ner.evaluation.brat_scoring import read_folders
+    from clinical_ner.evaluation.run_files import read_prediction_rows, scored_rows
+
+    scoring = read_folders(gold_dir, ann_dir, label_map)
+    rows = scored_rows(read_prediction_rows(predictions), units)
+    return count_documents(rows, types, scoring.gold, scoring.predicted)
+
+
 def counts_frame(counts: DocumentCounts, types: Iterable[str] = ENTITY_TYPES) -> pd.DataFrame:
     """Long form of :class:`DocumentCounts` (``COUNT_FILE_COLUMNS``); span views have label ``all``."""
     types = tuple(types)

@@ -149,14 +149,44 @@ def render_gpu_check(results: Path) -> str:
     ])
 
 
+def _score(row: dict[str, Any], metric: str) -> str:
+    low, high = row[f"{metric}_ci"]
+    spread = f" ± {row[f'{metric}_sd']:.3f}" if len(row["seeds"]) > 1 else ""
+    return f"{row[f'{metric}_mean']:.3f}{spread} [{low:.3f}, {high:.3f}]"
+
+
+def _p(value: float | None) -> str:
+    return "ref" if value is None else ("< 0.001" if value < 0.001 else f"{value:.3f}")
+
+
 def render_phee_study(results: Path) -> str:
-    """Placeholder until the PHEE study's script and its own rendering exist: the file's top-level numbers."""
+    """The PHEE study (benchmarks/phee_study.py): every model's span F1 with interval and p-value against the
+    best from-scratch model, what task adaptation changed, and where pre-training stops paying."""
     name = "phee_study.json"
     data = load(results, name)
     if data is None:
-        return not_measured(name, None)
-    rows = [[key, value] for key, value in data.items() if isinstance(value, (int, float, str)) and key != "provenance"]
-    return "\n\n".join([source(name, data), _table(["key", "value"], rows, right_from=2)])
+        return not_measured(name, "python benchmarks/phee_study.py --phee ../shared/data/phee --output "
+                                  "benchmarks/results/" + name)
+    rows = [[row["label"], row["pretraining"], len(row["seeds"]), _score(row, "span_strict_f1"),
+             _score(row, "span_lenient_f1"), _p(row["span_strict_f1_p_vs_best_scratch"])]
+            for row in sorted(data["rows"], key=lambda r: -r["span_strict_f1_mean"])]
+    parts = [
+        source(name, data),
+        f"{data['scores']}; p: paired bootstrap against the best from-scratch model ({data['best_from_scratch']}).",
+        _table(["model", "encoder", "seeds", "strict F1 (mean ± sd [95% CI])", "lenient F1", "p (strict)"], rows,
+               right_from=2),
+    ]
+    adapted = data.get("adapted_vs_general")
+    if adapted:
+        parts.append(f"Task-adaptive pre-training ({adapted['adapted']} against {adapted['general']}): "
+                     f"{adapted['strict_f1_difference']:+.3f} strict F1, paired p = {_p(adapted['p_value'])}.")
+    crossing = [c for c in data["learning_curves"]["crossing"] if c["metric"] == "span_strict_f1"]
+    if crossing:
+        parts.append("Learning curves (strict span F1, best pre-trained against best from-scratch): "
+                     + "; ".join(c["statement"] for c in crossing) + ".")
+    parts.append(f"Whole run: {data['wall_seconds'] / 60:.0f} minutes of wall time, "
+                 f"{data['jobs'].get('jobs', 0)} jobs.")
+    return "\n\n".join(parts)
 
 
 def run_time(name: str, command: str, jobs: str | None = None) -> Callable[[Path], str]:

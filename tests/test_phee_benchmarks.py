@@ -179,3 +179,55 @@ def test_decoding_on_models_of_a_phee_subset(phee_dir, phee_label_map, tmp_path)
         (m, d) for m in ("scratch-apt", "scratch-crf") for d in ("unconstrained", "constrained")}
     assert set(result["summary"]["scratch-crf"]["constrained_minus_unconstrained"]) == set(phee_decoding.SCORES)
     assert result["hf_parity"]["file"] == "benchmarks/results/hf_parity_phee.json"
+
+
+def _counts(doc_tp: list[int], gold: int = 10):
+    """DocumentCounts of one run whose strict/lenient span counts are `doc_tp` true positives per document."""
+    import numpy as np
+
+    from clinical_ner.evaluation.statistics import DocumentCounts
+
+    n = len(doc_tp)
+    spans = np.array([[[tp, gold, gold], [min(gold, tp + 2), gold, gold]] for tp in doc_tp])
+    return DocumentCounts([f"d{i}" for i in range(n)], np.zeros((n, 3, 3), int), np.zeros((n, 2, 3), int), spans)
+
+
+def test_phee_study_rows_intervals_and_p_values_against_the_best_from_scratch_model():
+    import phee_study
+    from result_blocks import render_phee_study
+
+    def row(label, pretraining, strict):
+        return {"label": label, "pretraining": pretraining,
+                "seeds": [{"seed": s, "span_strict_f1": v, "span_lenient_f1": v + 0.1} for s, v in enumerate(strict)]}
+
+    rows = [row("MiniLM (pre-trained)-CRF", "pre-trained", [0.8, 0.82]),
+            row("MiniLM + MLM (task-adapted)-CRF", "task-adapted", [0.815, 0.815]),
+            row("Transformer (from scratch)-CRF", "from scratch", [0.5, 0.52]),
+            row("feature CRF", "from scratch", [0.6])]
+    counts = {"MiniLM (pre-trained)-CRF": [_counts([8] * 30), _counts([8] * 29 + [9])],
+              "MiniLM + MLM (task-adapted)-CRF": [_counts([8] * 30)] * 2,
+              "Transformer (from scratch)-CRF": [_counts([5] * 30)] * 2, "feature CRF": [_counts([6] * 30)]}
+    summary = phee_study.with_statistics(rows, counts, resamples=200, seed=0)
+    assert summary["best_from_scratch"] == "feature CRF" and summary["best_pretrained"] == "MiniLM + MLM (task-adapted)-CRF"
+    best = rows[0]
+    assert best["span_strict_f1_mean"] == pytest.approx(0.81) and best["span_strict_f1_sd"] == pytest.approx(0.01414, abs=1e-4)
+    low, high = best["span_strict_f1_ci"]
+    assert low <= 0.8 + 1 / 600 <= high and best["span_strict_f1_p_vs_best_scratch"] < 0.05
+    assert rows[3]["span_strict_f1_p_vs_best_scratch"] is None  # the reference
+    assert summary["adapted_vs_general"]["strict_f1_difference"] == pytest.approx(-1 / 600)
+    result = {"rows": rows, **summary, "scores": "micro span F1", "wall_seconds": 600, "jobs": {"jobs": 3},
+              "learning_curves": {"crossing": [{"metric": "span_strict_f1", "statement": "pre-trained models lead"}]},
+              "provenance": {"script": "benchmarks/phee_study.py", "commit": "0" * 40, "dirty": False,
+                             "machine": {"cores": 2, "cpu": "x"}, "load_average_start": [1], "load_average_end": [2],
+                             "started_utc": "2026-12-03T00:00", "command": "python benchmarks/phee_study.py"}}
+    results = Path(pytest.importorskip("tempfile").mkdtemp())
+    (results / "phee_study.json").write_text(json.dumps(result))
+    block = render_phee_study(results)
+    assert block.index("MiniLM + MLM") < block.index("MiniLM (pre-trained)") < block.index("Transformer")
+    assert "0.815 ± 0.000" in block and "| ref |" in block and "-0.002 strict F1" in block
+    assert "pre-trained models lead" in block and "10 minutes" in block
+
+
+def test_the_benchmarks_page_prints_the_phee_study_command():
+    (command,) = [c for c in readme_commands() if "benchmarks/phee_study.py" in c]
+    assert "--output benchmarks/results/phee_study.json" in command

@@ -105,6 +105,23 @@ def test_masking_chooses_only_non_special_positions_at_the_rate():
     assert torch.equal(labels[chosen], ids[chosen]) and torch.equal(inputs[~chosen], ids[~chosen])
 
 
+def test_the_masked_only_loss_is_the_full_models_loss(minilm_folder):
+    from transformers import AutoModelForMaskedLM
+
+    from clinical_ner.models.pretraining import masked_lm_loss
+
+    torch.manual_seed(0)
+    mlm = AutoModelForMaskedLM.from_pretrained(str(minilm_folder), local_files_only=True).eval()
+    ids = torch.randint(1000, 2000, (3, 12))
+    attention = torch.ones_like(ids)
+    attention[2, 8:] = 0
+    labels = torch.full_like(ids, -100)
+    labels[0, 3], labels[1, 5], labels[2, 1] = 1500, 1600, 1700
+    with torch.no_grad():
+        full = mlm(input_ids=ids, attention_mask=attention, labels=labels).loss
+        assert masked_lm_loss(mlm, ids, attention, labels).item() == pytest.approx(full.item(), rel=1e-5)
+
+
 def _weights(folder):
     from safetensors.torch import load_file
 

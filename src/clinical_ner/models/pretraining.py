@@ -42,6 +42,18 @@ def _mask_tokens(
     return inputs, labels
 
 
+def masked_lm_loss(mlm: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy over the masked positions only. For BERT-family models (an encoder plus a ``cls``
+    prediction head) the vocabulary projection runs on those positions alone, not on every position."""
+    head = getattr(mlm, "cls", None)
+    if head is None:
+        return mlm(input_ids=input_ids, attention_mask=attention_mask, labels=labels).loss
+    hidden = mlm.base_model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    chosen = labels != -100
+    logits = head(hidden[chosen])
+    return torch.nn.functional.cross_entropy(logits.float(), labels[chosen])
+
+
 def train_masked_lm(
     mlm: Any, tokenizer: Any, word_lists: Sequence[Sequence[str]], steps: int, seed: int, *,
     batch_size: int = 16, learning_rate: float = 5e-4, max_length: int = 64, mask_rate: float = 0.15,
@@ -69,12 +81,12 @@ def train_masked_lm(
         )
         if not (labels != -100).any():
             continue
-        out = mlm(input_ids=inputs.to(device), attention_mask=enc["attention_mask"].to(device), labels=labels.to(device))
+        loss = masked_lm_loss(mlm, inputs.to(device), enc["attention_mask"].to(device), labels.to(device))
         optimizer.zero_grad()
-        out.loss.backward()
+        loss.backward()
         torch.nn.utils.clip_grad_norm_(mlm.parameters(), 1.0)
         optimizer.step()
-        losses.append(out.loss.detach().item())
+        losses.append(loss.detach().item())
         if log and (step + 1) % max(1, steps // 10) == 0:
             recent = losses[-max(1, steps // 10):]
             log(f"masked-LM step {step + 1}/{steps}: loss {sum(recent) / len(recent):.4f} "

@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 
 from clinical_ner import config as cfg
@@ -19,6 +20,11 @@ def config_layers():
 config = cfg.validate_config(
     cfg.layer_configs(config_layers()), origin="config (config.yaml, --configfile, --config)", check_paths=False
 )
+
+# A configured corpus folder that is absent is named now; the run itself fails where a job needs it, so a dry
+# run still plans the whole DAG (e.g. of config/paper.yaml before the corpus is in place).
+for problem in cfg.missing_corpus_folders(config):
+    print(f"Warning: {problem}", file=sys.stderr)
 
 RESULTS = config["results"]
 ENCODERS = list(config["encoders"])
@@ -73,10 +79,16 @@ def train_threads(wildcards):
     return cfg.job_resource(config, "threads", encoder=wildcards.encoder)
 
 
+HELD_OUT = config["corpus"]["source"] == "brat" and config["split"]["test_fraction"] is not None
+
+
 def corpus_folder(source):
-    """The BRAT folder of a corpus part: generated (synthetic) or given in config."""
+    """The BRAT folder of a corpus part: generated (synthetic, or the training folder with a share of its
+    documents held out as the test set: split.test_fraction) or given in config."""
     if config["corpus"]["source"] == "synthetic":
         return f"{RESULTS}/corpus/{source}"
+    if HELD_OUT and source in ("train", "test"):
+        return f"{RESULTS}/corpus/held_out/{source}"
     return config["corpus"][source]
 
 
@@ -84,7 +96,9 @@ def corpus_input(source):
     """The corpus part's folder as a job input; a configured folder that is absent is left undeclared, so a
     dry run plans the whole DAG and build_sentences fails naming the config key when it runs."""
     folder = corpus_folder(source)
-    if config["corpus"]["source"] == "synthetic" or Path(folder).is_dir():
+    if config["corpus"]["source"] == "synthetic" or (HELD_OUT and source in ("train", "test")):
+        return folder
+    if Path(folder).is_dir():
         return folder
     return []
 

@@ -14,10 +14,14 @@ from clinical_ner.logs import configure_logging
 
 
 def _validate_config(args: argparse.Namespace) -> None:
-    from clinical_ner.config import load_config, model_names
+    from clinical_ner.config import model_names
+    from clinical_ner.models.config_params import config_parameter_counts, format_counts
+    from clinical_ner.workflow_config import layered_config
 
-    config = load_config(args.config)
-    print(f"{args.config}: valid; models: {', '.join(model_names(config))}; regimes: {', '.join(config['regimes'])}")
+    config = layered_config(args.configs, args.config or [], args.base)
+    given = " + ".join(args.configs) or "config.yaml"
+    print(f"{given}: valid; models: {', '.join(model_names(config))}; regimes: {', '.join(config['regimes'])}")
+    print(format_counts(config_parameter_counts(config)))
 
 
 def _generate(args: argparse.Namespace) -> None:
@@ -104,8 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    check = commands.add_parser("validate-config", help="validate a workflow config against its schema")
-    check.add_argument("config", nargs="?", default="config.yaml")
+    check = commands.add_parser(
+        "validate-config", help="validate the configuration as the workflow sees it (config.yaml, then the given "
+        "files as --configfile, then --config overrides) and print every model's parameter count",
+    )
+    check.add_argument("configs", nargs="*", metavar="CONFIGFILE", help="config files layered over config.yaml")
+    check.add_argument("--config", nargs="+", action="extend", metavar="KEY=VALUE",
+                       help="overrides as Snakemake's --config (a value is YAML; a dotted key nests)")
+    check.add_argument("--base", help="the workflow's config.yaml (default: ./config.yaml of the checkout)")
     check.set_defaults(func=_validate_config)
 
     generate = commands.add_parser("generate", help="write the synthetic n2c2-like BRAT corpus (train/ and test/)")

@@ -59,7 +59,8 @@ def test_seeds_fractions_and_baseline_defaults():
         validate_config(minimal(training_fractions=[0.5]))
     with pytest.raises(InputError, match="training_fractions"):
         validate_config(minimal(training_fractions=[0.0, 1.0]))
-    bilstm = validate_config(minimal(encoders={"b": {"source": "bilstm", "architecture": {"n_layers": 1, "dim": 16, "hidden_dim": 16, "vocab_size": 300}}}))
+    sizes = {"n_layers": 1, "dim": 16, "hidden_dim": 16, "vocab_size": 300}
+    bilstm = validate_config(minimal(encoders={"b": {"source": "bilstm", "architecture": sizes}}))
     assert bilstm["encoders"]["b"]["source"] == "bilstm"
     assert config["downsample"]["target_plain_fraction"] == 0.2
 
@@ -238,9 +239,9 @@ def test_an_encoder_built_from_scratch_must_state_its_sizes():
     with pytest.raises(InputError, match=r"encoders/s/architecture: source scratch needs its sizes.*missing: n_layers"):
         validate_config(minimal(encoders={"s": {"source": "scratch"}}))
     partial = {"source": "scratch", "architecture": {k: v for k, v in SIZES.items() if k != "dim"}}
-    with pytest.raises(InputError, match="missing: dim$"):
+    with pytest.raises(InputError, match=r"missing: dim$"):
         validate_config(minimal(encoders={"s": partial}))
-    with pytest.raises(InputError, match="encoders/b/architecture: source bilstm.*missing: n_layers, hidden_dim"):
+    with pytest.raises(InputError, match=r"encoders/b/architecture: source bilstm.*missing: n_layers, hidden_dim"):
         validate_config(minimal(encoders={"b": {"source": "bilstm", "architecture": {"dim": 16, "vocab_size": 300}}}))
     assert validate_config(minimal(encoders={"s": {"source": "scratch", "architecture_of": "bert-base-cased"}}))
 

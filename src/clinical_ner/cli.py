@@ -64,24 +64,60 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _label_map(args: argparse.Namespace) -> dict[str, str] | None:
+    """The label map of `--label-map` (a YAML mapping of source type -> target type), else of the layered
+    `--config` files (corpus.label_map), else None (gold types as written)."""
+    if args.label_map:
+        from clinical_ner.config import read_config_file
+
+        mapping = read_config_file(args.label_map)
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+            raise InputError(args.label_map, "a label map is a mapping of source type: target type (strings)")
+        return mapping
+    if args.config:
+        from clinical_ner.workflow_config import layered_config
+
+        return layered_config(args.config, check_paths=False)["corpus"]["label_map"]
+    return None
+
+
 def _score(args: argparse.Namespace) -> None:
     from clinical_ner.atomic import atomic_write_text
     from clinical_ner.evaluation.brat_scoring import (
+        NOT_IN_GOLD,
         SEMANTICS_TITLES,
         combined,
         format_scores,
         read_folders,
         score_inputs,
+        type_notes,
+        with_notes,
     )
 
-    inputs = read_folders(Path(args.gold), Path(args.pred))
-    frames = score_inputs(inputs, args.types)
+    label_map = _label_map(args)
+    types = args.types or (list(dict.fromkeys(label_map.values())) if label_map else None)
+    inputs = read_folders(Path(args.gold), Path(args.pred), label_map)
+    notes = type_notes(inputs, types)
+    frames = {name: with_notes(frame, notes) for name, frame in score_inputs(inputs, types).items()}
     if args.out:
         atomic_write_text(args.out, combined(frames).to_csv(index=False, float_format="%.6f"))
     for name, frame in frames.items():
         print(format_scores(frame, f"Entity-level scores, {SEMANTICS_TITLES[name]}"), end="\n\n")
     print(f"{len(inputs.gold)} gold documents; {len(inputs.missing_predictions)} without a prediction file "
           f"(scored as empty); {len(inputs.extra_predictions)} prediction files without gold (ignored)")
+    unscored = sorted(set(inputs.types()) - set(types)) if types else []
+    predicted = {e.label for d in inputs.predicted for e in d.entities}
+    for label, note in notes.items():
+        if label in unscored:
+            continue
+        if note == NOT_IN_GOLD:
+            hint = " (map the gold types with --label-map or --config)" if label in predicted and not label_map else ""
+            print(f"clinical-ner: warning: {'predicted ' if label in predicted else ''}type {label!r} never occurs "
+                  f"in gold{hint}", file=sys.stderr)
+        else:
+            print(f"clinical-ner: warning: gold type {label!r} is never predicted", file=sys.stderr)
+    if unscored:
+        print(f"clinical-ner: warning: not scored (not among the types): {', '.join(unscored)}", file=sys.stderr)
     if args.out:
         print(f"written: {args.out}")
 
@@ -152,8 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--gold", required=True, help="gold folder of .txt + .ann files")
     score.add_argument("--pred", required=True, help="folder of predicted .ann files (a missing file counts as empty)")
-    score.add_argument("--types", nargs="+", help="entity types to score (default: every type in gold or prediction)")
-    score.add_argument("--out", help="CSV file for both tables (columns: semantics, mode, label, precision, ...)")
+    score.add_argument("--types", nargs="+", help="entity types to score, in this order (default: the label map's "
+                       "target types, or without a map every type in gold or prediction)")
+    score.add_argument("--label-map", help="YAML file mapping gold annotation types to the predicted types "
+                       "(source: target; unmapped gold types are dropped), as the pipeline maps them")
+    score.add_argument("--config", nargs="+", action="extend", metavar="CONFIGFILE",
+                       help="workflow config files (layered over config.yaml) whose corpus.label_map to apply")
+    score.add_argument("--out", help="CSV file for both tables (columns: semantics, mode, label, precision, ..., "
+                       "note: a type absent from gold or never predicted)")
     score.set_defaults(func=_score)
 
     stats = commands.add_parser(

@@ -30,6 +30,7 @@ rule merge_reports:
         f"{RESULTS}/data/report.json",
     params:
         sources=SOURCES,
+        label_map=config["corpus"]["label_map"],
     log:
         f"{RESULTS}/logs/merge_reports.log",
     benchmark:

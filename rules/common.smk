@@ -42,8 +42,8 @@ SOURCES = ["train", "test"] + (["dev"] if config["split"]["use_dev"] else [])
 HEAD_NAMES = {"apt": "Apt", "crf": "CRF"}
 FULL = fraction_id(1.0)
 TYPES = cfg.entity_types(config)  # the label map's targets
-# (regime, split) of every sentence file whose labels are counted (study Fig. 3).
-DISTRIBUTION_PARTS = [(regime, split) for regime in ("full", "downsampled") for split in ("train", "val", "test")]
+# (regime, split) of every sentence file whose labels are counted (study Fig. 3: both regimes).
+DISTRIBUTION_PARTS = [(regime, split) for regime in REGIMES for split in ("train", "val", "test")]
 
 
 wildcard_constraints:
@@ -201,8 +201,8 @@ def table_stems():
             f"table3_weighted_bio_strict_{regime}",
             f"table4_ablations_{regime}",
             f"token_level_macro_{regime}",
-            f"spans_n2c2_{regime}",
-            f"spans_n2c2_per_type_{regime}",
+            f"spans_official_semantics_{regime}",
+            f"spans_official_semantics_per_type_{regime}",
             f"spans_{regime}",
             f"spans_per_type_{regime}",
         ]
@@ -230,7 +230,7 @@ def all_targets():
     targets += per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/ann")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/summary.json")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans.csv")
-    targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv")
+    targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_official_semantics.csv")
     targets += [f"{RESULTS}/figures/study/{stem}.png" for stem in STUDY_FIGURES]
     return targets
 

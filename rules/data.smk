@@ -111,6 +111,7 @@ rule label_distribution:
         pdf=f"{RESULTS}/figures/label_distribution.pdf",
     params:
         parts=DISTRIBUTION_PARTS,
+        types=TYPES,
     log:
         f"{RESULTS}/logs/label_distribution.log",
     benchmark:

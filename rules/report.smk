@@ -51,7 +51,7 @@ rule make_tables:
         token_level=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/token_level.csv"),
         ablations=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/ablations.csv"),
         spans=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans.csv"),
-        spans_n2c2=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv"),
+        spans_official_semantics=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_official_semantics.csv"),
         statistics=expand(f"{RESULTS}/eval/statistics_{{regime}}.csv", regime=REGIMES),
     output:
         # one named output per table: stem -> its .csv, .md (in the report) and .tex
@@ -73,6 +73,7 @@ rule make_tables:
         names=display_names(),
         regimes=REGIMES,
         scope=protocol_scope(),
+        types=TYPES,
     log:
         f"{RESULTS}/logs/make_tables.log",
     benchmark:
@@ -160,7 +161,7 @@ rule learning_curves:
     one line per model, and where pre-trained encoders stop beating the from-scratch models."""
     input:
         evaluations=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/summary.json", curve_runs()),
-        spans=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv", curve_runs()),
+        spans=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_official_semantics.csv", curve_runs()),
         train=per_run(f"{RESULTS}/data/{{regime}}/train_f{{fraction}}.jsonl", curve_subsets()),
     output:
         table=multiext(f"{RESULTS}/tables/learning_curves", ".csv", ".md", ".tex"),

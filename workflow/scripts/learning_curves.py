@@ -37,7 +37,7 @@ table = curve_table(pd.DataFrame(rows))
 from_scratch = [names[m] for m in snakemake.params.from_scratch]
 crossing = crossing_points(table, from_scratch)
 write_table(table, snakemake.output.table,
-            "Learning curves: test macro BIO-strict F1 and strict n2c2 span micro F1 against the training documents "
+            "Learning curves: test macro BIO-strict F1 and strict entity-level micro F1 (official n2c2-2018 semantics) against the training documents "
             "and sentences of the training split (nested subsets; the validation documents, added for the final "
             "re-training, and the test set unchanged); mean and sd over seeds",
             formats={"fraction": "{:g}"})

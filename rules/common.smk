@@ -211,18 +211,33 @@ def table_stems():
     return stems
 
 
+def several_models():
+    """Whether figures that compare models (forest plots) have more than one model to compare."""
+    return len(ALL_MODELS) > 1
+
+
+def learning_curves_wanted():
+    """Whether any model is trained at more than one training fraction (else a curve is one point)."""
+    return any(len(cfg.fractions(config, regime, model)) > 1 for model, regime in model_runs())
+
+
 def all_targets():
+    """What a run produces; figures and tables that would compare one thing (one regime, one model, one
+    training size) are left out."""
     targets = [
         f"{RESULTS}/data/report.json",
         f"{RESULTS}/data/label_distribution.csv",
         f"{RESULTS}/figures/label_distribution.png",
-        f"{RESULTS}/figures/regime_comparison.png",
     ]
+    if len(REGIMES) > 1:
+        targets.append(f"{RESULTS}/figures/regime_comparison.png")
     targets += [f"{RESULTS}/tables/{stem}.md" for stem in ["table1_parameters", *table_stems()]]
     targets += [f"{RESULTS}/tables/statistics_{regime}.md" for regime in REGIMES]
-    targets += [f"{RESULTS}/tables/learning_curves.md", f"{RESULTS}/tables/learning_curves_crossing.md"]
-    targets += [f"{RESULTS}/figures/forest_{regime}.png" for regime in REGIMES]
-    targets.append(f"{RESULTS}/figures/learning_curves.png")
+    if several_models():
+        targets += [f"{RESULTS}/figures/forest_{regime}.png" for regime in REGIMES]
+    if learning_curves_wanted():
+        targets += [f"{RESULTS}/tables/learning_curves.md", f"{RESULTS}/tables/learning_curves_crossing.md"]
+        targets.append(f"{RESULTS}/figures/learning_curves.png")
     targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/report_bio_strict.png", figure_runs())
     targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/reliability.png", figure_runs())
     targets += per_run(f"{RESULTS}/models/{{model}}/{RUN}/test_scores.json", figure_runs())

@@ -119,9 +119,9 @@ rule statistics:
         ann=lambda wildcards: per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/ann", regime_runs(wildcards)),
         gold=lambda wildcards: corpus_input("test"),
     output:
+        **({"forest": multiext(f"{RESULTS}/figures/forest_{{regime}}", ".png", ".pdf")} if several_models() else {}),
         raw=f"{RESULTS}/eval/statistics_{{regime}}.csv",
         table=multiext(f"{RESULTS}/tables/statistics_{{regime}}", ".csv", ".md", ".tex"),
-        forest=multiext(f"{RESULTS}/figures/forest_{{regime}}", ".png", ".pdf"),
     params:
         runs=lambda wildcards: [(r["model"], r["seed"]) for r in regime_runs(wildcards)],
         units=lambda wildcards: [model_units(cfg.split_model(r["model"])[0]) for r in regime_runs(wildcards)],

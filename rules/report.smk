@@ -114,6 +114,7 @@ rule plot_run:
         },
     params:
         name=lambda wildcards: display_names()[f"{wildcards.encoder}-{wildcards.head}"],
+        retrained=lambda wildcards: config["training"]["retrain_on_train_val"] or pinned(wildcards) is not None,
     log:
         f"{RESULTS}/logs/plot_run/{{encoder}}-{{head}}/{{regime}}.log",
     benchmark:
@@ -175,6 +176,7 @@ rule learning_curves:
         subsets=[(r["regime"], r["fraction"]) for r in curve_subsets()],
         names=display_names(),
         from_scratch=from_scratch_models(),
+        retrain=config["training"]["retrain_on_train_val"],
     log:
         f"{RESULTS}/logs/learning_curves.log",
     benchmark:

@@ -36,10 +36,13 @@ for (model, regime, fraction, seed), summary, spans in zip(
 table = curve_table(pd.DataFrame(rows))
 from_scratch = [names[m] for m in snakemake.params.from_scratch]
 crossing = crossing_points(table, from_scratch)
+several_seeds = len({run[3] for run in snakemake.params.runs}) > 1
 write_table(table, snakemake.output.table,
-            "Learning curves: test macro BIO-strict F1 and strict entity-level micro F1 (official n2c2-2018 semantics) against the training documents "
-            "and sentences of the training split (nested subsets; the validation documents, added for the final "
-            "re-training, and the test set unchanged); mean and sd over seeds",
+            "Learning curves: test macro BIO-strict F1 and strict entity-level micro F1 (official n2c2-2018 "
+            "semantics) against the training documents and sentences of the training split (nested subsets; "
+            + ("the validation documents, added for the final re-training, " if snakemake.params.retrain
+               else "the validation documents ")
+            + "and the test set unchanged)" + ("; mean and sd over seeds" if several_seeds else ""),
             formats={"fraction": "{:g}"})
 write_table(crossing, snakemake.output.crossing,
             "Where pre-trained encoders stop beating the from-scratch models (" + ", ".join(from_scratch)

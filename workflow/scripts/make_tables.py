@@ -32,14 +32,14 @@ for (model, regime, seed), bio_strict, token_level, ablations_csv, spans_csv, sp
         "token_level": read_report(token_level),
         "ablations": pd.read_csv(ablations_csv, keep_default_na=False),
         "spans": pd.read_csv(spans_csv, keep_default_na=False),
-        "spans_official_semantics": pd.read_csv(spans_official_semantics_csv, keep_default_na=False),
+        "official": pd.read_csv(spans_official_semantics_csv, keep_default_na=False),
     }
 per_seed = {
     seed: {
         "results": tables.results_from_frames(frames),
         "ablations": tables.stack_frames(frames, "ablations"),
         "spans": tables.stack_frames(frames, "spans"),
-        "spans_official_semantics": tables.stack_frames(frames, "spans_official_semantics"),
+        "official": tables.stack_frames(frames, "official"),
     }
     for seed, frames in evaluations.items()
 }
@@ -80,12 +80,12 @@ for regime in snakemake.params.regimes:
           f"token_level_macro_{regime}",
           f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training; {scope})", prf,
           [("token_macro_f1", "f1_")], regime)
-    headline_columns = list(tables.span_prf_table(next(iter(per_seed.values()))["spans_official_semantics"], regime).columns[1:])
-    write(lambda f, regime=regime: tables.span_prf_table(f["spans_official_semantics"], regime), ["model"], f"spans_official_semantics_{regime}",
+    headline_columns = list(tables.span_prf_table(next(iter(per_seed.values()))["official"], regime).columns[1:])
+    write(lambda f, regime=regime: tables.span_prf_table(f["official"], regime), ["model"], f"spans_official_semantics_{regime}",
           f"Entity-level scores with the official n2c2-2018 track 2 semantics: micro P/R/F1 and macro F1 "
           f"(mean over documents), strict and lenient ({regime} training)", headline_columns,
           [("span_strict_f1", "strict_f1_"), ("span_lenient_f1", "lenient_f1_")], regime)
-    write(lambda f, regime=regime: tables.span_table(f["spans_official_semantics"], regime, per_type=True), ["model", "label"],
+    write(lambda f, regime=regime: tables.span_table(f["official"], regime, per_type=True), ["model", "label"],
           f"spans_official_semantics_per_type_{regime}",
           f"Entity-level F1 per type, n2c2-2018 track 2 semantics, strict and lenient ({regime} training)")
     write(lambda f, regime=regime: tables.span_table(f["spans"], regime), ["model"], f"spans_{regime}",

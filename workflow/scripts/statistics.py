@@ -31,6 +31,7 @@ write_table(
     f"Test scores ({regime} training; mean over seeds) with {settings['level']:.0%} bootstrap intervals over "
     f"test documents ({settings['resamples']} resamples) and paired bootstrap p-values against {reference}",
 )
-plot_forest(stats, snakemake.output.forest,
-            title=f"Test scores with {settings['level']:.0%} bootstrap intervals ({regime} training)")
+if hasattr(snakemake.output, "forest"):  # only with models to compare
+    plot_forest(stats, snakemake.output.forest,
+                title=f"Test scores with {settings['level']:.0%} bootstrap intervals ({regime} training)")
 log.info("%d models, %d documents, reference %s", len(runs), len(next(iter(runs.values()))[0].doc_ids), reference)

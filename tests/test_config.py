@@ -229,8 +229,9 @@ def test_study_figures_follow_the_grid_and_figures_encoders():
     ]
     assert figures["fig04_bio_strict_reports"]["models"] == ["bert-crf", "clinicalbert-crf", "scratch-crf"]
     assert figures["fig07_token_reports_downsampled"]["regime"] == "downsampled"
-    crf_full = validate_config(minimal(heads=["crf"], regimes=["full"]))
+    crf_full = validate_config(minimal(heads=["crf"], regimes=["full"], encoders={"a": SCRATCH, "b": SCRATCH}))
     assert list(study_figures(crf_full)) == ["fig04_bio_strict_reports", "fig05_bio_strict_confusions", "fig06_token_reports_full"]
+    assert study_figures(validate_config(minimal(heads=["crf"]))) == {}  # one model: nothing side by side
     with pytest.raises(InputError, match="figures/encoders"):
         validate_config(minimal(figures={"encoders": ["bert"]}))
 

@@ -394,14 +394,14 @@ def study_figures(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The study's figures the grid can fill, stem -> what it shows: ``kind`` (report | confusion), the
     evaluation ``file`` it reads, ``regime`` and ``models`` (its panels, left to right) and ``title``.
 
-    Figs. 4-7 put the CRF models of `figures.encoders` side by side (BIO-strict reports, BIO-strict
+    Figs. 4-7 put the CRF models of `figures.encoders` (at least two) side by side (BIO-strict reports, BIO-strict
     confusion matrices, token-level reports with full and down-sampled training); then one figure per Apt
     model: its BIO-strict report (Figs. 8-10 for three encoders), then its confusion matrix (Figs. 11-13).
     """
     encoders = config["figures"]["encoders"] or list(config["encoders"])
     heads, regimes = config["heads"], config["regimes"]
     figures: dict[str, dict[str, Any]] = {}
-    if "crf" in heads:
+    if "crf" in heads and len(encoders) > 1:  # side by side: with one model, the per-run figures show it
         crf = [f"{e}-crf" for e in encoders]
         sides = [
             ("fig04_bio_strict_reports", "report", "bio_strict.csv", "full", "BIO-strict classification reports"),

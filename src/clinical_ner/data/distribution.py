@@ -43,7 +43,7 @@ def load_regimes(
 def _label_order(observed: set[str], types: Sequence[str] | None) -> list[str]:
     """`O`, then `B-`/`I-` of each type in the order of `types` (the label map's), then any other tag seen;
     without `types`, the study's labels (`labels.bio_labels()`)."""
-    known = [OUTSIDE] + [f"{prefix}-{t}" for t in types for prefix in "BI"] if types is not None else bio_labels()
+    known = bio_labels(types) if types is not None else bio_labels()
     return known + sorted(observed - set(known))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from clinical_ner.config_types import type_strings
 from clinical_ner.errors import InputError
 from clinical_ner.labels import ENTITY_TYPES
 from clinical_ner.models.shipped import shipped_ids, shipped_settings
@@ -108,7 +109,7 @@ def validate_config(config: Mapping[str, Any], origin: str = "config", check_pat
     targets that do not need the corpus, such as Table I, build without it)."""
     filled = copy.deepcopy(dict(config))
     validator = _with_defaults(jsonschema.Draft7Validator)(schema())
-    _type_strings(filled, validator)
+    type_strings(filled, validator)
     errors = sorted(validator.iter_errors(filled), key=lambda e: list(e.absolute_path))
     if errors:
         lines = [f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in errors]
@@ -116,39 +117,6 @@ def validate_config(config: Mapping[str, Any], origin: str = "config", check_pat
     _check_semantics(filled, origin, check_paths)
     _apply_protocol(filled, origin)
     return _canonical(filled)
-
-
-def _type_strings(config: dict[str, Any], validator: Any) -> None:
-    """Give strings the type the schema asks for where YAML reads them as that type (``"false"``, ``"3"``):
-    Snakemake passes the values nested in ``--config`` (``training='{retrain_on_train_val: false}'``) as
-    strings."""
-    for _ in range(20):  # each pass fixes what the last one uncovered (defaults, nested keys)
-        changed = False
-        for error in validator.iter_errors(copy.deepcopy(config)):
-            if error.validator != "type" or not isinstance(error.instance, str) or not error.absolute_path:
-                continue
-            expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-            try:
-                value = yaml.safe_load(error.instance)
-            except yaml.YAMLError:
-                continue
-            if any(_is_type(value, name) for name in expected):
-                *parents, last = error.absolute_path
-                holder: Any = config
-                for key in parents:
-                    holder = holder[key]
-                holder[last] = value
-                changed = True
-        if not changed:
-            return
-
-
-def _is_type(value: Any, name: str) -> bool:
-    checks = {"boolean": lambda v: isinstance(v, bool), "null": lambda v: v is None,
-              "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-              "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-              "array": lambda v: isinstance(v, list), "object": lambda v: isinstance(v, dict)}
-    return name in checks and checks[name](value)
 
 
 def _apply_protocol(config: dict[str, Any], origin: str) -> None:

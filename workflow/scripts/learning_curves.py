@@ -51,4 +51,4 @@ for line in crossing.itertuples():
     log.info("%s %s: %s", line.regime, line.metric, line.statement)
 regime = table.groupby("regime")["fraction"].nunique().idxmax()  # the regime with the most training sizes
 plot_learning_curves(table[table["regime"] == regime], [snakemake.output.png, snakemake.output.pdf],
-                     title=f"Learning curves ({regime} training; mean ± sd over seeds)")
+                     title=f"Learning curves ({regime} training" + ("; mean ± sd over seeds)" if several_seeds else ")"))

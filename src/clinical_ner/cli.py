@@ -34,13 +34,13 @@ def _generate(args: argparse.Namespace) -> None:
 
 
 def _sentences(args: argparse.Namespace) -> None:
-    from clinical_ner.config import load_config
     from clinical_ner.data.bio import encode_corpus
     from clinical_ner.data.brat import read_corpus
     from clinical_ner.data.jsonl import write_sentences
     from clinical_ner.data.report import CorpusReport
+    from clinical_ner.workflow_config import layered_config
 
-    label_map = load_config(args.config)["corpus"]["label_map"] if args.config else None
+    label_map = layered_config([args.config], check_paths=False)["corpus"]["label_map"] if args.config else None
     report = CorpusReport()
     sentences = encode_corpus(read_corpus(Path(args.input), label_map, report), report)
     write_sentences(args.output, sentences)
@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     sentences = commands.add_parser("sentences", help="BRAT folder -> BIO-tagged sentences (JSONL) and a drop report")
     sentences.add_argument("--input", required=True, help="folder of .txt + .ann files")
     sentences.add_argument("--output", required=True, help="JSONL file to write")
-    sentences.add_argument("--config", help="workflow config whose corpus.label_map to apply")
+    sentences.add_argument("--config", help="workflow config (layered over config.yaml) whose corpus.label_map to apply")
     sentences.set_defaults(func=_sentences)
 
     predict = commands.add_parser("predict", help="tag .txt notes with a trained model and write BRAT .ann files")

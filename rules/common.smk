@@ -300,6 +300,8 @@ def training_provenance(wildcards):
         described["synthetic"] = corpus["synthetic"]
     else:
         described.update({part: corpus[part] for part in ("train", "dev") if corpus.get(part)})
+        if HELD_OUT:  # trained on the documents of corpus.train not held out as the test set
+            described["held_out_test"] = {"fraction": config["split"]["test_fraction"], "seed": config["split"]["seed"]}
     return {
         "corpus": described,
         "label_map": corpus["label_map"],

@@ -137,3 +137,11 @@ def test_a_misspelt_label_map_key_is_a_warning_and_a_count(own_run):
     assert report["label_map"]["unmatched_keys"] == ["Medications"]
     assert report["total"]["dropped"]["unmapped_type"]["Medication"] > 0
     assert "key 'Medications' matches no annotation" in (own_run / "typo" / "logs" / "merge_reports.log").read_text()
+
+
+@pytest.mark.slow
+def test_a_missing_corpus_folder_is_named_when_the_workflow_is_parsed_and_a_dry_run_still_plans(tmp_path):
+    workdir = copy_workflow(tmp_path / "wf")
+    run = snakemake(workdir, "-n", "--configfile", "config/own-corpus.yaml")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Warning: corpus/train: BRAT folder 'data/my-corpus' does not exist" in run.stderr

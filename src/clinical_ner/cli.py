@@ -84,13 +84,13 @@ def _label_map(args: argparse.Namespace) -> dict[str, str] | None:
 def _score(args: argparse.Namespace) -> None:
     from clinical_ner.atomic import atomic_write_text
     from clinical_ner.evaluation.brat_scoring import (
-        NOT_IN_GOLD,
         SEMANTICS_TITLES,
         combined,
         format_scores,
         read_folders,
         score_inputs,
         type_notes,
+        type_warnings,
         with_notes,
     )
 
@@ -105,19 +105,8 @@ def _score(args: argparse.Namespace) -> None:
         print(format_scores(frame, f"Entity-level scores, {SEMANTICS_TITLES[name]}"), end="\n\n")
     print(f"{len(inputs.gold)} gold documents; {len(inputs.missing_predictions)} without a prediction file "
           f"(scored as empty); {len(inputs.extra_predictions)} prediction files without gold (ignored)")
-    unscored = sorted(set(inputs.types()) - set(types)) if types else []
-    predicted = {e.label for d in inputs.predicted for e in d.entities}
-    for label, note in notes.items():
-        if label in unscored:
-            continue
-        if note == NOT_IN_GOLD:
-            hint = " (map the gold types with --label-map or --config)" if label in predicted and not label_map else ""
-            print(f"clinical-ner: warning: {'predicted ' if label in predicted else ''}type {label!r} never occurs "
-                  f"in gold{hint}", file=sys.stderr)
-        else:
-            print(f"clinical-ner: warning: gold type {label!r} is never predicted", file=sys.stderr)
-    if unscored:
-        print(f"clinical-ner: warning: not scored (not among the types): {', '.join(unscored)}", file=sys.stderr)
+    for warning in type_warnings(inputs, types, mapped=label_map is not None):
+        print(f"clinical-ner: warning: {warning}", file=sys.stderr)
     if args.out:
         print(f"written: {args.out}")
 

@@ -99,6 +99,29 @@ def type_notes(inputs: ScoringInput, types: Iterable[str] | None = None) -> dict
     return notes
 
 
+def type_warnings(inputs: ScoringInput, types: Iterable[str] | None = None, mapped: bool = False) -> list[str]:
+    """What makes scores misleading, one line each: a scored type absent from gold (a predicted one first of
+    all: unmapped gold types?), a gold type never predicted, and types seen but not scored. `mapped`: the
+    gold types were mapped through a label map."""
+    scored = set(types) if types is not None else set(inputs.types())
+    predicted = {e.label for d in inputs.predicted for e in d.entities}
+    lines = []
+    for label, note in type_notes(inputs, types).items():
+        if label not in scored:
+            continue
+        if note == NOT_IN_GOLD and label in predicted:
+            hint = "" if mapped else " (map the gold types with --label-map or --config)"
+            lines.append(f"predicted type {label!r} never occurs in gold{hint}")
+        elif note == NOT_IN_GOLD:
+            lines.append(f"type {label!r} never occurs in gold")
+        else:
+            lines.append(f"gold type {label!r} is never predicted")
+    unscored = sorted(set(inputs.types()) - scored)
+    if unscored:
+        lines.append(f"not scored (not among the types): {', '.join(unscored)}")
+    return lines
+
+
 def with_notes(frame: pd.DataFrame, notes: Mapping[str, str]) -> pd.DataFrame:
     """`frame` with a ``note`` column (`type_notes` of each label row; empty for the averages)."""
     return frame.assign(note=[notes.get(label, "") for label in frame["label"]])

@@ -71,7 +71,7 @@ def model_rows(config: dict[str, Any], results: Path, phee: Path) -> tuple[list[
         per_seed = []
         for seed in seeds:
             run = f"full/f{fraction_id(1.0)}/seed{seed}"
-            spans = pd.read_csv(results / "eval" / model / run / "spans_n2c2.csv", keep_default_na=False)
+            spans = pd.read_csv(results / "eval" / model / run / "spans_official_semantics.csv", keep_default_na=False)
             micro = spans[spans["label"] == "micro avg"].set_index("mode")["f1"]
             per_seed.append({"seed": seed, "span_strict_f1": float(micro["strict"]),
                              "span_lenient_f1": float(micro["lenient"])})

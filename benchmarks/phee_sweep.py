@@ -9,7 +9,7 @@ size, dropout, width/depth, WordPiece vocabulary size; also the decoding, traine
 unconstrained). Each is trained exactly as the pipeline's `train_candidate` rule does
 (`models.training.train` on PHEE train, its epoch kept on dev), then tags the raw dev notes as
 `predict_test` does. Written per run: dev strict and lenient micro span F1 (n2c2-2018 semantics, as the
-`spans_n2c2` tables), the macro BIO-strict F1 the pipeline selects on, the epoch kept, parameters and
+`spans_official_semantics` tables), the macro BIO-strict F1 the pipeline selects on, the epoch kept, parameters and
 seconds. After the first seed, the `--top` settings
 with the best dev strict span F1 (and the default) are re-run with `--extra-seeds`. The CSV is rewritten
 after every run, so an interrupted sweep keeps what it finished (settings run in the order listed).

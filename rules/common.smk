@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 
 from clinical_ner import config as cfg
@@ -21,6 +22,11 @@ config = cfg.validate_config(
     cfg.layer_configs(config_layers()), origin="config (config.yaml, --configfile, --config)", check_paths=False
 )
 
+# A configured corpus folder that is absent is named now; the run itself fails where a job needs it, so a dry
+# run still plans the whole DAG (e.g. of config/paper.yaml before the corpus is in place).
+for problem in cfg.missing_corpus_folders(config):
+    print(f"Warning: {problem}", file=sys.stderr)
+
 RESULTS = config["results"]
 ENCODERS = list(config["encoders"])
 TRANSFORMER_ENCODERS = [e for e in ENCODERS if cfg.encoder_kind(config, e).transformer]
@@ -39,8 +45,8 @@ REFERENCE_MODEL = f"{config['reference_encoder']}-{HEADS[0]}"
 SOURCES = ["train", "test"] + (["dev"] if config["split"]["use_dev"] else [])
 FULL = fraction_id(1.0)
 TYPES = cfg.entity_types(config)  # the label map's targets
-# (regime, split) of every sentence file whose labels are counted (study Fig. 3).
-DISTRIBUTION_PARTS = [(regime, split) for regime in ("full", "downsampled") for split in ("train", "val", "test")]
+# (regime, split) of every sentence file whose labels are counted (study Fig. 3: both regimes).
+DISTRIBUTION_PARTS = [(regime, split) for regime in REGIMES for split in ("train", "val", "test")]
 
 
 wildcard_constraints:
@@ -76,10 +82,16 @@ def train_threads(wildcards):
     return cfg.job_resource(config, "threads", encoder=wildcards.encoder)
 
 
+HELD_OUT = config["corpus"]["source"] == "brat" and config["split"]["test_fraction"] is not None
+
+
 def corpus_folder(source):
-    """The BRAT folder of a corpus part: generated (synthetic) or given in config."""
+    """The BRAT folder of a corpus part: generated (synthetic, or the training folder with a share of its
+    documents held out as the test set: split.test_fraction) or given in config."""
     if config["corpus"]["source"] == "synthetic":
         return f"{RESULTS}/corpus/{source}"
+    if HELD_OUT and source in ("train", "test"):
+        return f"{RESULTS}/corpus/held_out/{source}"
     return config["corpus"][source]
 
 
@@ -87,7 +99,9 @@ def corpus_input(source):
     """The corpus part's folder as a job input; a configured folder that is absent is left undeclared, so a
     dry run plans the whole DAG and build_sentences fails naming the config key when it runs."""
     folder = corpus_folder(source)
-    if config["corpus"]["source"] == "synthetic" or Path(folder).is_dir():
+    if config["corpus"]["source"] == "synthetic" or (HELD_OUT and source in ("train", "test")):
+        return folder
+    if Path(folder).is_dir():
         return folder
     return []
 
@@ -216,8 +230,8 @@ def table_stems():
             f"table3_weighted_bio_strict_{regime}",
             f"table4_ablations_{regime}",
             f"token_level_macro_{regime}",
-            f"spans_n2c2_{regime}",
-            f"spans_n2c2_per_type_{regime}",
+            f"spans_official_semantics_{regime}",
+            f"spans_official_semantics_per_type_{regime}",
             f"spans_{regime}",
             f"spans_per_type_{regime}",
         ]
@@ -226,18 +240,33 @@ def table_stems():
     return stems
 
 
+def several_models():
+    """Whether figures that compare models (forest plots) have more than one model to compare."""
+    return len(ALL_MODELS) > 1
+
+
+def learning_curves_wanted():
+    """Whether any model is trained at more than one training fraction (else a curve is one point)."""
+    return any(len(cfg.fractions(config, regime, model)) > 1 for model, regime in model_runs())
+
+
 def all_targets():
+    """What a run produces; figures and tables that would compare one thing (one regime, one model, one
+    training size) are left out."""
     targets = [
         f"{RESULTS}/data/report.json",
         f"{RESULTS}/data/label_distribution.csv",
         f"{RESULTS}/figures/label_distribution.png",
-        f"{RESULTS}/figures/regime_comparison.png",
     ]
+    if len(REGIMES) > 1:
+        targets.append(f"{RESULTS}/figures/regime_comparison.png")
     targets += [f"{RESULTS}/tables/{stem}.md" for stem in ["table1_parameters", *table_stems()]]
     targets += [f"{RESULTS}/tables/statistics_{regime}.md" for regime in REGIMES]
-    targets += [f"{RESULTS}/tables/learning_curves.md", f"{RESULTS}/tables/learning_curves_crossing.md"]
-    targets += [f"{RESULTS}/figures/forest_{regime}.png" for regime in REGIMES]
-    targets.append(f"{RESULTS}/figures/learning_curves.png")
+    if several_models():
+        targets += [f"{RESULTS}/figures/forest_{regime}.png" for regime in REGIMES]
+    if learning_curves_wanted():
+        targets += [f"{RESULTS}/tables/learning_curves.md", f"{RESULTS}/tables/learning_curves_crossing.md"]
+        targets.append(f"{RESULTS}/figures/learning_curves.png")
     targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/report_bio_strict.png", figure_runs())
     targets += per_run(f"{RESULTS}/figures/runs/{{model}}/{{regime}}/reliability.png", figure_runs())
     targets += per_run(f"{RESULTS}/models/{{model}}/{RUN}/test_scores.json", figure_runs())
@@ -245,7 +274,7 @@ def all_targets():
     targets += per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/ann")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/summary.json")
     targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans.csv")
-    targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv")
+    targets += per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_official_semantics.csv")
     targets += [f"{RESULTS}/figures/study/{stem}.png" for stem in STUDY_FIGURES]
     targets += per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/error_taxonomy.csv")
     targets += [f"{RESULTS}/tables/error_taxonomy_{regime}.md" for regime in REGIMES]
@@ -310,6 +339,8 @@ def training_provenance(wildcards):
         described["synthetic"] = corpus["synthetic"]
     else:
         described.update({part: corpus[part] for part in ("train", "dev") if corpus.get(part)})
+        if HELD_OUT:  # trained on the documents of corpus.train not held out as the test set
+            described["held_out_test"] = {"fraction": config["split"]["test_fraction"], "seed": config["split"]["seed"]}
     return {
         "corpus": described,
         "label_map": corpus["label_map"],

@@ -18,3 +18,29 @@ rule generate_corpus:
         "../envs/data.yaml"
     script:
         "../workflow/scripts/generate_corpus.py"
+
+
+rule hold_out_test:
+    """A BRAT corpus without a test folder: split.test_fraction of its documents (seeded, by document) held
+    out as the test set."""
+    input:
+        corpus=lambda wildcards: config["corpus"]["train"] if Path(config["corpus"]["train"]).is_dir() else [],
+    output:
+        train=directory(f"{RESULTS}/corpus/held_out/train"),
+        test=directory(f"{RESULTS}/corpus/held_out/test"),
+        assignment=f"{RESULTS}/corpus/held_out/documents.json",
+    params:
+        folder=config["corpus"]["train"],
+        split=config["split"],
+    log:
+        f"{RESULTS}/logs/hold_out_test.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/hold_out_test.tsv"
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow/scripts/hold_out_test.py"

@@ -30,6 +30,7 @@ rule merge_reports:
         f"{RESULTS}/data/report.json",
     params:
         sources=SOURCES,
+        label_map=config["corpus"]["label_map"],
     log:
         f"{RESULTS}/logs/merge_reports.log",
     benchmark:
@@ -110,6 +111,7 @@ rule label_distribution:
         pdf=f"{RESULTS}/figures/label_distribution.pdf",
     params:
         parts=DISTRIBUTION_PARTS,
+        types=TYPES,
     log:
         f"{RESULTS}/logs/label_distribution.log",
     benchmark:

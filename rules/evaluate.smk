@@ -34,7 +34,7 @@ rule score_spans:
         predicted=f"{RESULTS}/predictions/{{encoder}}-{{head}}/{RUN}/ann",
         gold=lambda wildcards: corpus_input("test"),
     output:
-        n2c2=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans_n2c2.csv",
+        official_semantics=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans_official_semantics.csv",
         one_to_one=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans.csv",
     params:
         label_map=config["corpus"]["label_map"],
@@ -59,7 +59,7 @@ rule model_test_scores:
     input:
         model=f"{RESULTS}/models/{{encoder}}-{{head}}/{RUN}/final",
         summary=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/summary.json",
-        n2c2=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans_n2c2.csv",
+        official_semantics=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans_official_semantics.csv",
         one_to_one=f"{RESULTS}/eval/{{encoder}}-{{head}}/{RUN}/spans.csv",
     output:
         f"{RESULTS}/models/{{encoder}}-{{head}}/{RUN}/test_scores.json",
@@ -119,9 +119,9 @@ rule statistics:
         ann=lambda wildcards: per_run(f"{RESULTS}/predictions/{{model}}/{RUN}/ann", regime_runs(wildcards)),
         gold=lambda wildcards: corpus_input("test"),
     output:
+        **({"forest": multiext(f"{RESULTS}/figures/forest_{{regime}}", ".png", ".pdf")} if several_models() else {}),
         raw=f"{RESULTS}/eval/statistics_{{regime}}.csv",
         table=multiext(f"{RESULTS}/tables/statistics_{{regime}}", ".csv", ".md", ".tex"),
-        forest=multiext(f"{RESULTS}/figures/forest_{{regime}}", ".png", ".pdf"),
     params:
         runs=lambda wildcards: [(r["model"], r["seed"]) for r in regime_runs(wildcards)],
         units=lambda wildcards: [model_units(cfg.split_model(r["model"])[0]) for r in regime_runs(wildcards)],

@@ -51,7 +51,7 @@ rule make_tables:
         token_level=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/token_level.csv"),
         ablations=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/ablations.csv"),
         spans=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans.csv"),
-        spans_n2c2=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv"),
+        spans_official_semantics=per_table_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_official_semantics.csv"),
         statistics=expand(f"{RESULTS}/eval/statistics_{{regime}}.csv", regime=REGIMES),
     output:
         # one named output per table: stem -> its .csv, .md (in the report) and .tex
@@ -73,6 +73,7 @@ rule make_tables:
         names=display_names(),
         regimes=REGIMES,
         scope=protocol_scope(),
+        types=TYPES,
     log:
         f"{RESULTS}/logs/make_tables.log",
     benchmark:
@@ -113,6 +114,7 @@ rule plot_run:
         },
     params:
         name=lambda wildcards: display_names()[f"{wildcards.encoder}-{wildcards.head}"],
+        retrained=lambda wildcards: config["training"]["retrain_on_train_val"] or pinned(wildcards) is not None,
     log:
         f"{RESULTS}/logs/plot_run/{{encoder}}-{{head}}/{{regime}}.log",
     benchmark:
@@ -160,7 +162,7 @@ rule learning_curves:
     one line per model, and where pre-trained encoders stop beating the from-scratch models."""
     input:
         evaluations=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/summary.json", curve_runs()),
-        spans=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_n2c2.csv", curve_runs()),
+        spans=per_run(f"{RESULTS}/eval/{{model}}/{RUN}/spans_official_semantics.csv", curve_runs()),
         train=per_run(f"{RESULTS}/data/{{regime}}/train_f{{fraction}}.jsonl", curve_subsets()),
     output:
         table=multiext(f"{RESULTS}/tables/learning_curves", ".csv", ".md", ".tex"),
@@ -175,6 +177,7 @@ rule learning_curves:
         names=display_names(),
         from_scratch=from_scratch_models(),
         pretrained=pretrained_models(),
+        retrain=config["training"]["retrain_on_train_val"],
     log:
         f"{RESULTS}/logs/learning_curves.log",
     benchmark:

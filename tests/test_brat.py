@@ -219,3 +219,18 @@ def test_format_ann_writes_relations_after_entities():
     assert text.splitlines()[-1] == "R1\tStrength-Drug Arg1:T2 Arg2:T1"
     with pytest.raises(ValueError, match="relation"):
         format_ann(entities, relations=[Relation("X1", "Strength-Drug", "T2", "T1")])
+
+
+def test_a_misspelt_label_map_key_is_counted_in_the_report(tmp_path):
+    _, train = read(tmp_path, "Aspirin patient", "T1\tDrug 0 7\tAspirin\nT2\tMedication 8 15\tpatient\n",
+                    {"Drug": "Drug", "Medications": "Drug"})
+    combined = combine_reports({"train": train}, {"Drug": "Drug", "Medications": "Drug"})
+    assert combined["label_map"] == {"keys": 2, "unmatched": 1, "unmatched_keys": ["Medications"]}
+    assert combined["total"]["dropped"]["unmapped_type"] == {"Medication": 1}
+
+
+def test_a_label_map_matching_no_annotation_is_an_error(tmp_path):
+    write_pair(tmp_path, "doc", "Aspirin patient", "T1\tMedication 0 7\tAspirin\n")
+    with pytest.raises(InputError, match=r"label map matches no annotation.*\['Medication'\]"):
+        read_corpus(tmp_path, {"Medications": "Drug"}, CorpusReport())
+    assert read_corpus(tmp_path, {"Medication": "Drug"}, CorpusReport())[0].entities[0].label == "Drug"

@@ -1,4 +1,5 @@
 import json
+import re
 
 from workflow_helpers import ROOT
 
@@ -72,3 +73,31 @@ def test_documented_clinical_ner_commands_parse():
     for words in found:
         args = build_parser().parse_args(words)
         assert callable(args.func), words
+
+
+def test_validate_config_layers_an_overlay_over_config_yaml_and_prints_parameter_counts(tmp_path, capsys):
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("encoders:\n  tiny: {source: scratch, architecture: {n_layers: 1, dim: 16, n_heads: 2, "
+                       "hidden_dim: 32, vocab_size: 200, max_position_embeddings: 64}}\nheads: [crf]\n")
+    assert main(["validate-config", str(overlay), "--config", "training.retrain_on_train_val=false",
+                 "regimes=[full]"]) == 0
+    out = capsys.readouterr().out
+    assert "models: tiny-crf; regimes: full" in out
+    count = re.search(r"tiny-crf\s+([\d,]+)", out)
+    assert count and int(count.group(1).replace(",", "")) > 0
+
+
+def test_validate_config_names_a_scratch_encoder_without_sizes(tmp_path, capsys):
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("encoders: {scratch: {source: scratch}}\n")
+    assert main(["validate-config", str(overlay)]) == 2
+    assert "encoders/scratch/architecture: source scratch needs its sizes" in capsys.readouterr().err
+
+
+def test_overrides_nest_dotted_keys_and_read_yaml_values():
+    from clinical_ner.workflow_config import layered_config, parse_overrides
+
+    assert parse_overrides(["training.retrain_on_train_val=false", "training.seeds=[1]", "corpus={source: synthetic}"]) == {
+        "training": {"retrain_on_train_val": False, "seeds": [1]}, "corpus": {"source": "synthetic"}}
+    config = layered_config([], ["training={retrain_on_train_val: false}"], base=ROOT / "config.yaml")
+    assert config["training"]["retrain_on_train_val"] is False and config["training"]["seeds"] == [42, 43]

@@ -24,10 +24,12 @@ from clinical_ner.errors import InputError
 from clinical_ner.labels import ENTITY_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
+SIZES = {"n_layers": 1, "dim": 16, "n_heads": 2, "hidden_dim": 32, "vocab_size": 200, "max_position_embeddings": 64}
+SCRATCH = {"source": "scratch", "architecture": SIZES}
 
 
 def minimal(**overrides):
-    config = {"corpus": {"source": "synthetic"}, "encoders": {"scratch": {"source": "scratch"}}}
+    config = {"corpus": {"source": "synthetic"}, "encoders": {"scratch": SCRATCH}}
     config.update(overrides)
     return config
 
@@ -88,7 +90,8 @@ def test_seeds_fractions_and_baseline_defaults():
         validate_config(minimal(training_fractions=[0.5]))
     with pytest.raises(InputError, match="training_fractions"):
         validate_config(minimal(training_fractions=[0.0, 1.0]))
-    bilstm = validate_config(minimal(encoders={"b": {"source": "bilstm", "architecture": {"dim": 16}}}))
+    sizes = {"n_layers": 1, "dim": 16, "hidden_dim": 16, "vocab_size": 300}
+    bilstm = validate_config(minimal(encoders={"b": {"source": "bilstm", "architecture": sizes}}))
     assert bilstm["encoders"]["b"]["source"] == "bilstm"
     assert config["downsample"]["target_plain_fraction"] == 0.2
 
@@ -133,7 +136,7 @@ def test_paper_smoke_config_runs_the_study_architectures_full_size_with_caps():
 
 def test_defaults_are_filled():
     config = validate_config(minimal())
-    assert config["split"] == {"use_dev": False, "val_fraction": 0.1, "seed": 42}
+    assert config["split"] == {"use_dev": False, "val_fraction": 0.1, "seed": 42, "test_fraction": None}
     assert config["heads"] == ["apt", "crf"]
     assert config["reference_encoder"] == "scratch"
     assert config["training"]["retrain_on_train_val"] is True
@@ -173,7 +176,7 @@ def test_candidate_grid_is_the_product_with_encoder_overrides():
     config = validate_config(
         minimal(
             training={"settings": {"epochs": 3}, "search": {"learning_rate": [0.1, 0.2], "batch_size": [8, 16]}},
-            encoders={"scratch": {"source": "scratch", "training": {"epochs": 7}, "search": {"batch_size": [4]}}},
+            encoders={"scratch": {**SCRATCH, "training": {"epochs": 7}, "search": {"batch_size": [4]}}},
         )
     )
     grid = candidates(config, "scratch")
@@ -195,8 +198,8 @@ def test_invalid_yaml_names_file_and_line(tmp_path):
 
 
 def test_key_order_does_not_matter_but_encoder_order_does():
-    a = validate_config(minimal(split={"seed": 1, "val_fraction": 0.2}, encoders={"b": {"source": "scratch"}, "a": {"source": "scratch"}}))
-    b = validate_config(minimal(split={"val_fraction": 0.2, "seed": 1}, encoders={"b": {"source": "scratch"}, "a": {"source": "scratch"}}))
+    a = validate_config(minimal(split={"seed": 1, "val_fraction": 0.2}, encoders={"b": SCRATCH, "a": SCRATCH}))
+    b = validate_config(minimal(split={"val_fraction": 0.2, "seed": 1}, encoders={"b": SCRATCH, "a": SCRATCH}))
     assert list(a["split"].items()) == list(b["split"].items())
     assert list(a["encoders"]) == ["b", "a"]
     assert model_names(a)[0] == "b-apt"
@@ -233,10 +236,11 @@ def test_later_layers_win_and_none_replaces():
 def test_entity_types_come_from_the_label_map_in_use(tmp_path):
     assert entity_types(load_config(ROOT / "config.yaml")) == list(ENTITY_TYPES)
     phee = layer_configs([yaml.safe_load((ROOT / "config.yaml").read_text()), read_config_file(ROOT / "config" / "phee.yaml")])
-    assert entity_types(validate_config(phee, check_paths=False)) == ["ADE", "Dosage", "Drug", "Duration", "Frequency", "Reason", "Route"]
+    assert entity_types(validate_config(phee, check_paths=False)) == [  # the label map's order
+        "Drug", "ADE", "Reason", "Route", "Frequency", "Duration", "Dosage"]
     (tmp_path / "a.ann").write_text("T1\tProblem 0 3\tabc\nR1\tRel Arg1:T1 Arg2:T2\nT2\tTest 4 5\td\n")
     unmapped = validate_config({"corpus": {"source": "brat", "train": str(tmp_path), "test": str(tmp_path)},
-                                "encoders": {"scratch": {"source": "scratch"}}})
+                                "encoders": {"scratch": SCRATCH}})
     assert entity_types(unmapped) == ["Problem", "Test"]
 
 
@@ -256,7 +260,43 @@ def test_study_figures_follow_the_grid_and_figures_encoders():
     ]
     assert figures["fig04_bio_strict_reports"]["models"] == ["bert-crf", "clinicalbert-crf", "scratch-crf"]
     assert figures["fig07_token_reports_downsampled"]["regime"] == "downsampled"
-    crf_full = validate_config(minimal(heads=["crf"], regimes=["full"]))
+    crf_full = validate_config(minimal(heads=["crf"], regimes=["full"], encoders={"a": SCRATCH, "b": SCRATCH}))
     assert list(study_figures(crf_full)) == ["fig04_bio_strict_reports", "fig05_bio_strict_confusions", "fig06_token_reports_full"]
+    assert study_figures(validate_config(minimal(heads=["crf"]))) == {}  # one model: nothing side by side
     with pytest.raises(InputError, match="figures/encoders"):
         validate_config(minimal(figures={"encoders": ["bert"]}))
+
+
+def test_an_encoder_built_from_scratch_must_state_its_sizes():
+    with pytest.raises(InputError, match=r"encoders/s/architecture: source scratch needs its sizes.*missing: n_layers"):
+        validate_config(minimal(encoders={"s": {"source": "scratch"}}))
+    partial = {"source": "scratch", "architecture": {k: v for k, v in SIZES.items() if k != "dim"}}
+    with pytest.raises(InputError, match=r"missing: dim$"):
+        validate_config(minimal(encoders={"s": partial}))
+    with pytest.raises(InputError, match=r"encoders/b/architecture: source bilstm.*missing: n_layers, hidden_dim"):
+        validate_config(minimal(encoders={"b": {"source": "bilstm", "architecture": {"dim": 16, "vocab_size": 300}}}))
+    assert validate_config(minimal(encoders={"s": {"source": "scratch", "architecture_of": "bert-base-cased"}}))
+
+
+def test_the_label_map_keeps_its_order():
+    config = validate_config(minimal(corpus={"source": "synthetic", "label_map": {"Medication": "Drug", "ADE": "ADE",
+                                                                                "Administration": "Route"}}))
+    assert list(config["corpus"]["label_map"]) == ["Medication", "ADE", "Administration"]
+    assert entity_types(config) == ["Drug", "ADE", "Route"]
+
+
+def test_strings_from_nested_command_line_overrides_get_their_schema_types():
+    config = validate_config(minimal(training={"retrain_on_train_val": "false", "seeds": ["1", "2"]},
+                                     split={"test_fraction": "0.2"}, corpus={"source": "synthetic", "label_map": {"A": "1"}}))
+    assert config["training"]["retrain_on_train_val"] is False and config["training"]["seeds"] == [1, 2]
+    assert config["split"]["test_fraction"] == 0.2
+    assert config["corpus"]["label_map"] == {"A": "1"}  # a string where the schema wants one
+
+
+def test_a_brat_corpus_needs_a_test_folder_or_a_test_fraction(tmp_path):
+    corpus = {"source": "brat", "train": str(tmp_path)}
+    with pytest.raises(InputError, match="exactly one of corpus/test"):
+        validate_config(minimal(corpus=corpus))
+    with pytest.raises(InputError, match="exactly one of corpus/test"):
+        validate_config(minimal(corpus={**corpus, "test": str(tmp_path)}, split={"test_fraction": 0.2}))
+    assert validate_config(minimal(corpus=corpus, split={"test_fraction": 0.2}))["split"]["test_fraction"] == 0.2

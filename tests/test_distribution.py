@@ -64,3 +64,9 @@ def test_load_regimes(tmp_path):
     assert loaded["full"]["train"] == data()["full"]["train"]
     with pytest.raises(InputError):
         load_regimes(tmp_path / "nothing")
+
+
+def test_label_counts_follow_the_label_map_types_in_their_order():
+    counts = label_counts(data(), types=["Drug", "ADE"])
+    full_train = counts[(counts.regime == "full") & (counts.split == "train")]
+    assert full_train.label.tolist() == ["O", "B-Drug", "I-Drug", "B-ADE", "I-ADE"]

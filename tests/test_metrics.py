@@ -205,6 +205,15 @@ def test_ablation_views():
     assert "ADE" not in views["merge_ADE_into_Reason"].labels and "Reason" in views["merge_ADE_into_Reason"].labels
 
 
+def test_ablations_of_absent_types_are_left_out_and_listed():
+    seven = ["Drug", "Route", "Dosage"]
+    assert [v.name for v in ab.ablation_views(seven)] == ["all", "no_O"]
+    assert ab.absent_ablations(seven) == {"no_ADE_Reason": "no ADE or Reason type", "no_O_ADE_Reason": "no ADE or Reason type",
+                                          "merge_ADE_into_Reason": "needs both an ADE and a Reason type"}
+    assert [v.name for v in ab.ablation_views(seven + ["ADE"])] == ["all", "no_O", "no_ADE_Reason", "no_O_ADE_Reason"]
+    assert ab.absent_ablations(ab.ENTITY_TYPES) == {}
+
+
 def test_ablations_hand_values_fixture_b():
     frame = ab.ablations(rows_of(GOLD_B, PRED_B))
     assert list(frame.columns) == ["ablation", "average", "precision", "recall", "f1"]

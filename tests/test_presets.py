@@ -45,7 +45,7 @@ def test_n2c2_letters_have_the_study_sentence_counts_and_long_lines(split):
 
 def test_presets_in_config_and_defaults():
     config = validate_config({"corpus": {"source": "synthetic", "synthetic": {"preset": "n2c2"}},
-                              "encoders": {"s": {"source": "scratch"}}})
+                              "encoders": {"s": {"source": "scratch", "architecture_of": "distilbert-base-cased"}}})
     assert config["corpus"]["synthetic"] == {"preset": "n2c2", "seed": 13, "test_docs": None, "train_docs": None}
     assert (PRESETS["n2c2"].train_docs, PRESETS["n2c2"].test_docs) == (303, 202)
     with pytest.raises(ValueError, match="unknown corpus preset"):

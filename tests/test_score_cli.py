@@ -74,7 +74,9 @@ def test_score_command_prints_and_writes_the_same_tables(folders, tmp_path, caps
     assert "n2c2-2018 track 2" in printed and "one-to-one" in printed
     assert "1 without a prediction file" in printed and "1 prediction files without gold" in printed
     written = pd.read_csv(out, keep_default_na=False)
-    pd.testing.assert_frame_equal(written, combined(score_folders(*folders)), check_exact=False, atol=1e-6)
+    pd.testing.assert_frame_equal(written.drop(columns="note"), combined(score_folders(*folders)), check_exact=False,
+                                  atol=1e-6)
+    assert "support predicted" in " ".join(printed.split())
 
 
 def test_score_command_types_filter(folders, tmp_path, capsys):
@@ -88,3 +90,54 @@ def test_score_command_types_filter(folders, tmp_path, capsys):
 def test_score_command_missing_prediction_folder(folders, tmp_path, capsys):
     assert main(["score", "--gold", str(folders[0]), "--pred", str(tmp_path / "nope")]) == 2
     assert "prediction folder not found" in capsys.readouterr().err
+
+
+RENAMED_GOLD = {doc_id: ann.replace("Drug", "Medication").replace("Route", "Administration") for doc_id, ann in GOLD.items()}
+LABEL_MAP = "Medication: Drug\nStrength: Strength\nAdministration: Route\nADE: ADE\n"  # drops nothing here
+
+
+@pytest.fixture()
+def renamed(folders: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path, Path]:
+    gold = tmp_path / "renamed"
+    gold.mkdir()
+    for doc_id, ann in RENAMED_GOLD.items():
+        (gold / f"{doc_id}.txt").write_text(TEXT)
+        (gold / f"{doc_id}.ann").write_text(ann)
+    label_map = tmp_path / "label_map.yaml"
+    label_map.write_text(LABEL_MAP)
+    return gold, folders[1], label_map
+
+
+def test_score_maps_gold_types_through_the_label_map(renamed, folders, tmp_path, capsys):
+    gold, pred, label_map = renamed
+    out = tmp_path / "mapped.csv"
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--label-map", str(label_map), "--out", str(out)]) == 0
+    written = pd.read_csv(out, keep_default_na=False)
+    expected = combined(score_folders(*folders, types=["Drug", "Strength", "Route", "ADE"]))
+    pd.testing.assert_frame_equal(written.drop(columns="note"), expected, check_exact=False, atol=1e-6)
+    assert written[written["label"] != "micro avg"]["label"].tolist()[:4] == ["Drug", "Strength", "Route", "ADE"]
+    assert "never occurs in gold" not in capsys.readouterr().err
+
+
+def test_score_takes_the_label_map_of_a_config(renamed, tmp_path):
+    gold, pred, label_map = renamed
+    config = tmp_path / "own.yaml"
+    config.write_text("corpus:\n  source: brat\n  train: x\n  test: y\n  label_map:\n"
+                      + "".join(f"    {line}\n" for line in LABEL_MAP.splitlines()))
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--config", str(config), "--out", str(a)]) == 0
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--label-map", str(label_map), "--out", str(b)]) == 0
+    assert a.read_text() == b.read_text()
+
+
+def test_score_without_the_map_warns_and_says_so_in_the_csv(renamed, tmp_path, capsys):
+    gold, pred, _ = renamed
+    out = tmp_path / "unmapped.csv"
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "predicted type 'Drug' never occurs in gold (map the gold types with --label-map" in err
+    assert "gold type 'Medication' is never predicted" in err
+    notes = pd.read_csv(out, keep_default_na=False).set_index(["semantics", "mode", "label"])["note"]
+    assert notes[("n2c2", "strict", "Drug")] == "no gold entity of this type"
+    assert notes[("n2c2", "strict", "Medication")] == "never predicted"
+    assert notes[("n2c2", "strict", "Strength")] == "" and notes[("n2c2", "strict", "ADE")] == "never predicted"

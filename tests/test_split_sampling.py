@@ -110,3 +110,20 @@ def test_keep_plain_keeps_each_all_o_sentence_with_the_probability():
     assert len(keep_plain(sentences, 0.0, seed=0)) == 300 and len(keep_plain(sentences, 1.0, seed=0)) == 5300
     with pytest.raises(ValueError):
         keep_plain(sentences, 1.5)
+
+
+def test_hold_out_test_copies_a_seeded_share_of_the_documents(tmp_path):
+    from clinical_ner.data.held_out import hold_out_test
+    from clinical_ner.errors import InputError
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(10):
+        (corpus / f"d{i}.txt").write_text("x")
+        (corpus / f"d{i}.ann").write_text("")
+    chosen = hold_out_test(corpus, tmp_path / "train", tmp_path / "test", 0.2, seed=3)
+    assert len(chosen["test"]) == 2 and sorted(chosen["train"] + chosen["test"]) == sorted(f"d{i}" for i in range(10))
+    assert sorted(p.name for p in (tmp_path / "test").iterdir()) == sorted(f"{d}{s}" for d in chosen["test"] for s in (".ann", ".txt"))
+    assert hold_out_test(corpus, tmp_path / "a", tmp_path / "b", 0.2, seed=3) == chosen  # seeded
+    with pytest.raises(InputError, match="corpus/train"):
+        hold_out_test(tmp_path / "missing", tmp_path / "c", tmp_path / "d", 0.2, seed=3)

@@ -124,8 +124,8 @@ def test_span_prf_table_from_n2c2_frames():
     gold = [Document("d", "", [Entity("T1", "Drug", ((0, 5),)), Entity("T2", "Route", ((6, 9),))]),
             Document("e", "", [Entity("T1", "Drug", ((0, 5),))])]
     pred = [Document("d", "", [Entity("T1", "Drug", ((0, 5),)), Entity("T2", "Route", ((6, 8),))])]
-    evaluations = {("m1", "full"): {"spans_n2c2": score_documents_n2c2(gold, pred, ["Drug", "Route"])}}
-    table = tables.span_prf_table(tables.stack_frames(evaluations, "spans_n2c2"))
+    evaluations = {("m1", "full"): {"spans_official_semantics": score_documents_n2c2(gold, pred, ["Drug", "Route"])}}
+    table = tables.span_prf_table(tables.stack_frames(evaluations, "spans_official_semantics"))
     assert table.columns.tolist() == [
         "model", "strict_precision", "strict_recall", "strict_f1", "lenient_precision", "lenient_recall",
         "lenient_f1", "strict_macro_f1", "lenient_macro_f1",
@@ -134,4 +134,4 @@ def test_span_prf_table_from_n2c2_frames():
     # strict: TP 1 FP 1 FN 2; lenient: TP 2 FP 0 FN 1; macro over documents d and e (e has no prediction)
     assert m1.tolist() == pytest.approx([0.5, 1 / 3, 0.4, 1.0, 2 / 3, 0.8, 0.25, 0.5])
     with pytest.raises(ValueError, match="downsampled"):
-        tables.span_prf_table(tables.stack_frames(evaluations, "spans_n2c2"), "downsampled")
+        tables.span_prf_table(tables.stack_frames(evaluations, "spans_official_semantics"), "downsampled")

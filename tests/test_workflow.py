@@ -168,12 +168,12 @@ def test_score_command_equals_the_pipeline_span_tables(workdir, tmp_path, capsys
         predicted = workdir / "results" / "predictions" / model / regime / "ann"
         assert main(["score", "--gold", str(gold), "--pred", str(predicted), "--types", *types, "--out", str(out)]) == 0
         scores = pd.read_csv(out, keep_default_na=False)
-        for semantics, name in (("n2c2", "spans_n2c2.csv"), ("one_to_one", "spans.csv")):
+        for semantics, name in (("n2c2", "spans_official_semantics.csv"), ("one_to_one", "spans.csv")):
             pipeline = pd.read_csv(run / name, keep_default_na=False)
-            mine = scores[scores["semantics"] == semantics].drop(columns="semantics").reset_index(drop=True)
+            mine = scores[scores["semantics"] == semantics].drop(columns=["semantics", "note"]).reset_index(drop=True)
             pd.testing.assert_frame_equal(mine, pipeline, check_exact=False, atol=1e-6)
     tables = workdir / "results" / "tables"
-    assert "n2c2-2018" in (tables / "spans_n2c2_full.md").read_text()
+    assert "n2c2-2018" in (tables / "spans_official_semantics_full.md").read_text()
 
 
 def test_error_taxonomy_equals_the_strict_span_counts_and_every_model_has_an_error_page(workdir):
@@ -183,7 +183,7 @@ def test_error_taxonomy_equals_the_strict_span_counts_and_every_model_has_an_err
     for model, run in RUNS:
         folder = workdir / "results" / "eval" / model / run
         counts = span_counts(pd.read_csv(folder / "error_taxonomy.csv", keep_default_na=False))
-        spans = pd.read_csv(folder / "spans_n2c2.csv", keep_default_na=False).query("mode == 'strict'")
+        spans = pd.read_csv(folder / "spans_official_semantics.csv", keep_default_na=False).query("mode == 'strict'")
         expected = spans[spans["label"] != "macro avg"].replace({"label": {"micro avg": ALL_TYPES}})
         assert counts.values.tolist() == expected[["label", "tp", "fp", "fn"]].values.tolist(), (model, run)
     for regime in CONFIG["regimes"]:

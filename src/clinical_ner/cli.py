@@ -14,10 +14,14 @@ from clinical_ner.logs import configure_logging
 
 
 def _validate_config(args: argparse.Namespace) -> None:
-    from clinical_ner.config import load_config, model_names
+    from clinical_ner.config import model_names
+    from clinical_ner.models.config_params import config_parameter_counts, format_counts
+    from clinical_ner.workflow_config import layered_config
 
-    config = load_config(args.config)
-    print(f"{args.config}: valid; models: {', '.join(model_names(config))}; regimes: {', '.join(config['regimes'])}")
+    config = layered_config(args.configs, args.config or [], args.base)
+    given = " + ".join(args.configs) or "config.yaml"
+    print(f"{given}: valid; models: {', '.join(model_names(config))}; regimes: {', '.join(config['regimes'])}")
+    print(format_counts(config_parameter_counts(config)))
 
 
 def _generate(args: argparse.Namespace) -> None:
@@ -30,13 +34,13 @@ def _generate(args: argparse.Namespace) -> None:
 
 
 def _sentences(args: argparse.Namespace) -> None:
-    from clinical_ner.config import load_config
     from clinical_ner.data.bio import encode_corpus
     from clinical_ner.data.brat import read_corpus
     from clinical_ner.data.jsonl import write_sentences
     from clinical_ner.data.report import CorpusReport
+    from clinical_ner.workflow_config import layered_config
 
-    label_map = load_config(args.config)["corpus"]["label_map"] if args.config else None
+    label_map = layered_config([args.config], check_paths=False)["corpus"]["label_map"] if args.config else None
     report = CorpusReport()
     sentences = encode_corpus(read_corpus(Path(args.input), label_map, report), report)
     write_sentences(args.output, sentences)
@@ -60,6 +64,23 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _label_map(args: argparse.Namespace) -> dict[str, str] | None:
+    """The label map of `--label-map` (a YAML mapping of source type -> target type), else of the layered
+    `--config` files (corpus.label_map), else None (gold types as written)."""
+    if args.label_map:
+        from clinical_ner.config import read_config_file
+
+        mapping = read_config_file(args.label_map)
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+            raise InputError(args.label_map, "a label map is a mapping of source type: target type (strings)")
+        return mapping
+    if args.config:
+        from clinical_ner.workflow_config import layered_config
+
+        return layered_config(args.config, check_paths=False)["corpus"]["label_map"]
+    return None
+
+
 def _score(args: argparse.Namespace) -> None:
     from clinical_ner.atomic import atomic_write_text
     from clinical_ner.evaluation.brat_scoring import (
@@ -68,16 +89,24 @@ def _score(args: argparse.Namespace) -> None:
         format_scores,
         read_folders,
         score_inputs,
+        type_notes,
+        type_warnings,
+        with_notes,
     )
 
-    inputs = read_folders(Path(args.gold), Path(args.pred))
-    frames = score_inputs(inputs, args.types)
+    label_map = _label_map(args)
+    types = args.types or (list(dict.fromkeys(label_map.values())) if label_map else None)
+    inputs = read_folders(Path(args.gold), Path(args.pred), label_map)
+    notes = type_notes(inputs, types)
+    frames = {name: with_notes(frame, notes) for name, frame in score_inputs(inputs, types).items()}
     if args.out:
         atomic_write_text(args.out, combined(frames).to_csv(index=False, float_format="%.6f"))
     for name, frame in frames.items():
         print(format_scores(frame, f"Entity-level scores, {SEMANTICS_TITLES[name]}"), end="\n\n")
     print(f"{len(inputs.gold)} gold documents; {len(inputs.missing_predictions)} without a prediction file "
           f"(scored as empty); {len(inputs.extra_predictions)} prediction files without gold (ignored)")
+    for warning in type_warnings(inputs, types, mapped=label_map is not None):
+        print(f"clinical-ner: warning: {warning}", file=sys.stderr)
     if args.out:
         print(f"written: {args.out}")
 
@@ -104,8 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    check = commands.add_parser("validate-config", help="validate a workflow config against its schema")
-    check.add_argument("config", nargs="?", default="config.yaml")
+    check = commands.add_parser(
+        "validate-config", help="validate the configuration as the workflow sees it (config.yaml, then the given "
+        "files as --configfile, then --config overrides) and print every model's parameter count",
+    )
+    check.add_argument("configs", nargs="*", metavar="CONFIGFILE", help="config files layered over config.yaml")
+    check.add_argument("--config", nargs="+", action="extend", metavar="KEY=VALUE",
+                       help="overrides as Snakemake's --config (a value is YAML; a dotted key nests)")
+    check.add_argument("--base", help="the workflow's config.yaml (default: ./config.yaml of the checkout)")
     check.set_defaults(func=_validate_config)
 
     generate = commands.add_parser("generate", help="write the synthetic n2c2-like BRAT corpus (train/ and test/)")
@@ -120,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     sentences = commands.add_parser("sentences", help="BRAT folder -> BIO-tagged sentences (JSONL) and a drop report")
     sentences.add_argument("--input", required=True, help="folder of .txt + .ann files")
     sentences.add_argument("--output", required=True, help="JSONL file to write")
-    sentences.add_argument("--config", help="workflow config whose corpus.label_map to apply")
+    sentences.add_argument("--config", help="workflow config (layered over config.yaml) whose corpus.label_map to apply")
     sentences.set_defaults(func=_sentences)
 
     predict = commands.add_parser("predict", help="tag .txt notes with a trained model and write BRAT .ann files")
@@ -142,8 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--gold", required=True, help="gold folder of .txt + .ann files")
     score.add_argument("--pred", required=True, help="folder of predicted .ann files (a missing file counts as empty)")
-    score.add_argument("--types", nargs="+", help="entity types to score (default: every type in gold or prediction)")
-    score.add_argument("--out", help="CSV file for both tables (columns: semantics, mode, label, precision, ...)")
+    score.add_argument("--types", nargs="+", help="entity types to score, in this order (default: the label map's "
+                       "target types, or without a map every type in gold or prediction)")
+    score.add_argument("--label-map", help="YAML file mapping gold annotation types to the predicted types "
+                       "(source: target; unmapped gold types are dropped), as the pipeline maps them")
+    score.add_argument("--config", nargs="+", action="extend", metavar="CONFIGFILE",
+                       help="workflow config files (layered over config.yaml) whose corpus.label_map to apply")
+    score.add_argument("--out", help="CSV file for both tables (columns: semantics, mode, label, precision, ..., "
+                       "note: a type absent from gold or never predicted)")
     score.set_defaults(func=_score)
 
     stats = commands.add_parser(

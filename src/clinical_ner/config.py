@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from clinical_ner.config_types import type_strings
 from clinical_ner.errors import InputError
 from clinical_ner.labels import ENTITY_TYPES
 from clinical_ner.models.encoder_kinds import (
@@ -115,6 +116,7 @@ def validate_config(config: Mapping[str, Any], origin: str = "config", check_pat
     targets that do not need the corpus, such as Table I, build without it)."""
     filled = copy.deepcopy(dict(config))
     validator = _with_defaults(jsonschema.Draft7Validator)(schema())
+    type_strings(filled, validator)
     errors = sorted(validator.iter_errors(filled), key=lambda e: list(e.absolute_path))
     if errors:
         lines = [f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in errors]
@@ -146,12 +148,15 @@ def _apply_protocol(config: dict[str, Any], origin: str) -> None:
         config["downsample"]["keep_probability"] = PAPER_KEEP_PROBABILITY
 
 
+ORDERED_KEYS = ("encoders", "label_map")  # mappings whose order orders tables, figures and their rows
+
+
 def _canonical(value: Any, keep_order: bool = False) -> Any:
-    """Sort mapping keys recursively (but not the encoders' order, which orders tables), so equal
+    """Sort mapping keys recursively (but not `ORDERED_KEYS`, whose order is meaningful), so equal
     configurations compare equal however their files were written (Snakemake compares params)."""
     if isinstance(value, dict):
         items = value.items() if keep_order else sorted(value.items())
-        return {key: _canonical(item, keep_order=(key == "encoders")) for key, item in items}
+        return {key: _canonical(item, keep_order=(key in ORDERED_KEYS)) for key, item in items}
     if isinstance(value, list):
         return [_canonical(item) for item in value]
     return value
@@ -188,6 +193,7 @@ def _check_semantics(config: dict[str, Any], origin: str, check_paths: bool = Tr
             raise InputError(origin, f"encoders/{name}: 'stand_in' is only used with source: stand-in")
         if "architecture" in enc and enc["source"] not in ("scratch", "bilstm"):
             raise InputError(origin, f"encoders/{name}: 'architecture' is only used with source: scratch or bilstm")
+        _check_sizes(name, enc, origin)
         if "architecture_of" in enc:
             if enc["source"] != "scratch" or "architecture" in enc:
                 raise InputError(origin, f"encoders/{name}: 'architecture_of' is only used with source: scratch, "
@@ -202,12 +208,39 @@ def _check_semantics(config: dict[str, Any], origin: str, check_paths: bool = Tr
         return
     if config["split"]["use_dev"] and not corpus.get("dev"):
         raise InputError(origin, "split/use_dev is true but corpus/dev names no folder")
-    if not check_paths:
+    if bool(corpus.get("test")) == (config["split"]["test_fraction"] is not None):
+        raise InputError(origin, "a BRAT corpus needs exactly one of corpus/test (a test folder) and "
+                                 "split/test_fraction (hold out that share of the training documents)")
+    missing = missing_corpus_folders(config)
+    if check_paths and missing:
+        raise InputError(origin, missing[0])
+
+
+def missing_corpus_folders(config: Mapping[str, Any]) -> list[str]:
+    """One line per configured BRAT folder (corpus/train, test, dev) that does not exist."""
+    corpus = config["corpus"]
+    if corpus["source"] != "brat":
+        return []
+    return [f"corpus/{part}: BRAT folder {corpus[part]!r} does not exist" for part in ("train", "test", "dev")
+            if corpus.get(part) and not Path(corpus[part]).is_dir()]
+
+
+# The sizes an encoder built from scratch must state: missing ones would silently default to a full-size model.
+REQUIRED_SIZES: dict[str, tuple[str, ...]] = {
+    "scratch": ("n_layers", "dim", "n_heads", "hidden_dim", "vocab_size", "max_position_embeddings"),
+    "bilstm": ("n_layers", "dim", "hidden_dim", "vocab_size"),
+}
+
+
+def _check_sizes(name: str, enc: Mapping[str, Any], origin: str) -> None:
+    required = REQUIRED_SIZES.get(enc["source"])
+    if required is None or "architecture_of" in enc:
         return
-    for part in ("train", "test", "dev"):
-        folder = corpus.get(part)
-        if folder and not Path(folder).is_dir():
-            raise InputError(origin, f"corpus/{part}: BRAT folder {folder!r} does not exist")
+    missing = [key for key in required if key not in enc.get("architecture", {})]
+    if missing:
+        alternative = " (or 'architecture_of': a shipped hub id)" if enc["source"] == "scratch" else ""
+        raise InputError(origin, f"encoders/{name}/architecture: source {enc['source']} needs its sizes "
+                                 f"{', '.join(required)}{alternative}; missing: {', '.join(missing)}")
 
 
 def _check_encoder_source(name: str, enc: Mapping[str, Any], origin: str) -> None:
@@ -314,11 +347,11 @@ def display_name(config: Mapping[str, Any], model: str) -> str:
 
 
 def entity_types(config: Mapping[str, Any]) -> list[str]:
-    """The target entity types, sorted: the label map's targets; without a map, the synthetic corpus's
-    types or those annotated in the BRAT training folder."""
+    """The target entity types: the label map's targets in its order (first appearance); without a map,
+    the synthetic corpus's types or those annotated in the BRAT training folder (sorted)."""
     corpus = config["corpus"]
     if corpus.get("label_map"):
-        return sorted(set(corpus["label_map"].values()))
+        return list(dict.fromkeys(corpus["label_map"].values()))
     if corpus["source"] == "synthetic":
         return list(ENTITY_TYPES)
     from clinical_ner.data.brat import annotation_types
@@ -376,14 +409,14 @@ def study_figures(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The study's figures the grid can fill, stem -> what it shows: ``kind`` (report | confusion), the
     evaluation ``file`` it reads, ``regime`` and ``models`` (its panels, left to right) and ``title``.
 
-    Figs. 4-7 put the CRF models of `figures.encoders` side by side (BIO-strict reports, BIO-strict
+    Figs. 4-7 put the CRF models of `figures.encoders` (at least two) side by side (BIO-strict reports, BIO-strict
     confusion matrices, token-level reports with full and down-sampled training); then one figure per Apt
     model: its BIO-strict report (Figs. 8-10 for three encoders), then its confusion matrix (Figs. 11-13).
     """
     encoders = config["figures"]["encoders"] or list(config["encoders"])
     heads, regimes = config["heads"], config["regimes"]
     figures: dict[str, dict[str, Any]] = {}
-    if "crf" in heads:
+    if "crf" in heads and len(encoders) > 1:  # side by side: with one model, the per-run figures show it
         crf = [f"{e}-crf" for e in encoders]
         sides = [
             ("fig04_bio_strict_reports", "report", "bio_strict.csv", "full", "BIO-strict classification reports"),

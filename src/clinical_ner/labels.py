@@ -11,11 +11,17 @@ OUTSIDE = "O"
 
 
 def bio_labels(types: Iterable[str] = ENTITY_TYPES) -> list[str]:
-    """`O` followed by `B-T`, `I-T` for each type in sorted order (19 labels for the 9 study types)."""
+    """`O` followed by `B-T`, `I-T` for each type in the given order (the label map's; the study's types are
+    sorted): 19 labels for the 9 study types. A set is sorted, so that the order never depends on hashing."""
     labels = [OUTSIDE]
-    for entity_type in sorted(types):
+    for entity_type in ordered_types(types):
         labels += [f"B-{entity_type}", f"I-{entity_type}"]
     return labels
+
+
+def ordered_types(types: Iterable[str]) -> list[str]:
+    """Types once each, in the given order (sorted when given as a set)."""
+    return sorted(types) if isinstance(types, (set, frozenset)) else list(dict.fromkeys(types))
 
 
 def entity_type(tag: str) -> str:

@@ -14,5 +14,6 @@ counts, sentences = write_distribution(
     snakemake.output.labels,
     snakemake.output.sentences,
     [snakemake.output.png, snakemake.output.pdf],
+    snakemake.params.types,
 )
 log.info("sentence counts:\n%s", sentences.to_string(index=False))

@@ -37,10 +37,13 @@ table = curve_table(pd.DataFrame(rows))
 from_scratch = [names[m] for m in snakemake.params.from_scratch]
 pretrained = [names[m] for m in snakemake.params.pretrained]
 crossing = crossing_points(table, from_scratch, pretrained=pretrained)
+several_seeds = len({run[3] for run in snakemake.params.runs}) > 1
 write_table(table, snakemake.output.table,
-            "Learning curves: test macro BIO-strict F1 and strict n2c2 span micro F1 against the training documents "
-            "and sentences of the training split (nested subsets; the validation documents, added for the final "
-            "re-training, and the test set unchanged); mean and sd over seeds",
+            "Learning curves: test macro BIO-strict F1 and strict entity-level micro F1 (official n2c2-2018 "
+            "semantics) against the training documents and sentences of the training split (nested subsets; "
+            + ("the validation documents, added for the final re-training, " if snakemake.params.retrain
+               else "the validation documents ")
+            + "and the test set unchanged)" + ("; mean and sd over seeds" if several_seeds else ""),
             formats={"fraction": "{:g}"})
 write_table(crossing, snakemake.output.crossing,
             "Where pre-trained encoders (" + (", ".join(pretrained) or "none in this run") + ") stop beating the "
@@ -50,4 +53,4 @@ for line in crossing.itertuples():
     log.info("%s %s: %s", line.regime, line.metric, line.statement)
 regime = table.groupby("regime")["fraction"].nunique().idxmax()  # the regime with the most training sizes
 plot_learning_curves(table[table["regime"] == regime], [snakemake.output.png, snakemake.output.pdf],
-                     title=f"Learning curves ({regime} training; mean ± sd over seeds)")
+                     title=f"Learning curves ({regime} training" + ("; mean ± sd over seeds)" if several_seeds else ")"))

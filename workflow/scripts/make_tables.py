@@ -3,6 +3,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from clinical_ner.evaluation import tables
+from clinical_ner.evaluation.ablations import absent_ablations
 from clinical_ner.evaluation.run_files import read_report
 from clinical_ner.evaluation.seeds import aggregate_seeds
 from clinical_ner.evaluation.statistics import interval_columns
@@ -23,22 +24,22 @@ runs = zip(
     snakemake.input.token_level,
     snakemake.input.ablations,
     snakemake.input.spans,
-    snakemake.input.spans_n2c2,
+    snakemake.input.spans_official_semantics,
 )
-for (model, regime, seed), bio_strict, token_level, ablations_csv, spans_csv, spans_n2c2_csv in runs:
+for (model, regime, seed), bio_strict, token_level, ablations_csv, spans_csv, spans_official_semantics_csv in runs:
     evaluations.setdefault(seed, {})[(names[model], regime)] = {
         "bio_strict": read_report(bio_strict),
         "token_level": read_report(token_level),
         "ablations": pd.read_csv(ablations_csv, keep_default_na=False),
         "spans": pd.read_csv(spans_csv, keep_default_na=False),
-        "spans_n2c2": pd.read_csv(spans_n2c2_csv, keep_default_na=False),
+        "official": pd.read_csv(spans_official_semantics_csv, keep_default_na=False),
     }
 per_seed = {
     seed: {
         "results": tables.results_from_frames(frames),
         "ablations": tables.stack_frames(frames, "ablations"),
         "spans": tables.stack_frames(frames, "spans"),
-        "spans_n2c2": tables.stack_frames(frames, "spans_n2c2"),
+        "official": tables.stack_frames(frames, "official"),
     }
     for seed, frames in evaluations.items()
 }
@@ -62,6 +63,9 @@ def write(build, keys, stem, caption, best=(), intervals=(), regime=None):
                        csv_frame=long)
 
 
+absent = absent_ablations(snakemake.params.types)
+absent_note = ("; left out, as the label set cannot have them: "
+               + "; ".join(f"{name} ({why})" for name, why in absent.items())) if absent else ""
 for regime in snakemake.params.regimes:
     write(lambda f, regime=regime: tables.macro_table(f["results"], regime), ["model"], f"table2_macro_bio_strict_{regime}",
           f"Table II: macro-averaged BIO-strict precision, recall and F1 on the test set ({regime} training; {scope})", prf,
@@ -70,18 +74,19 @@ for regime in snakemake.params.regimes:
           f"Table III: weighted-averaged BIO-strict precision, recall and F1 ({regime} training; {scope})", prf,
           [("bio_weighted_f1", "f1_")], regime)
     write(lambda f, regime=regime: tables.ablation_table(f["ablations"], regime), ["model", "ablation"], f"table4_ablations_{regime}",
-          f"Table IV: token-level F1 under the ablations ({regime} training; {scope})", ["macro_f1", "micro_f1", "weighted_f1"])
+          f"Table IV: token-level F1 under the ablations ({regime} training; {scope}){absent_note}",
+          ["macro_f1", "micro_f1", "weighted_f1"])
     write(lambda f, regime=regime: tables.average_table(f["results"], "token_level", "macro", regime), ["model"],
           f"token_level_macro_{regime}",
           f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training; {scope})", prf,
           [("token_macro_f1", "f1_")], regime)
-    headline_columns = list(tables.span_prf_table(next(iter(per_seed.values()))["spans_n2c2"], regime).columns[1:])
-    write(lambda f, regime=regime: tables.span_prf_table(f["spans_n2c2"], regime), ["model"], f"spans_n2c2_{regime}",
+    headline_columns = list(tables.span_prf_table(next(iter(per_seed.values()))["official"], regime).columns[1:])
+    write(lambda f, regime=regime: tables.span_prf_table(f["official"], regime), ["model"], f"spans_official_semantics_{regime}",
           f"Entity-level scores with the official n2c2-2018 track 2 semantics: micro P/R/F1 and macro F1 "
           f"(mean over documents), strict and lenient ({regime} training)", headline_columns,
           [("span_strict_f1", "strict_f1_"), ("span_lenient_f1", "lenient_f1_")], regime)
-    write(lambda f, regime=regime: tables.span_table(f["spans_n2c2"], regime, per_type=True), ["model", "label"],
-          f"spans_n2c2_per_type_{regime}",
+    write(lambda f, regime=regime: tables.span_table(f["official"], regime, per_type=True), ["model", "label"],
+          f"spans_official_semantics_per_type_{regime}",
           f"Entity-level F1 per type, n2c2-2018 track 2 semantics, strict and lenient ({regime} training)")
     write(lambda f, regime=regime: tables.span_table(f["spans"], regime), ["model"], f"spans_{regime}",
           f"Entity-level micro F1 on character spans, one-to-one matching, strict and lenient ({regime} training)",

@@ -15,7 +15,10 @@ reports = {
     source: CorpusReport.from_dict(json.loads(Path(path).read_text()))
     for source, path in zip(snakemake.params.sources, snakemake.input)
 }
-combined = combine_reports(reports)
+combined = combine_reports(reports, snakemake.params.label_map)
+for key in combined["label_map"]["unmatched_keys"]:
+    log.warning("corpus/label_map: key %r matches no annotation in %s; its entities (if any) are lost. "
+                "Annotation types read: %s", key, ", ".join(reports), ", ".join(sorted(combined["total"]["read_by_type"])))
 Path(snakemake.output[0]).write_text(json.dumps(combined, indent=2) + "\n")
 for source, report in reports.items():
     for problem in report.consistency_errors():

@@ -16,7 +16,7 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 log = configure_logging(snakemake.log[0])
 summary = json.loads(Path(snakemake.input.summary).read_text(encoding="utf-8"))
 spans = {name: pd.read_csv(path, keep_default_na=False)
-         for name, path in (("n2c2", snakemake.input.n2c2), ("one_to_one", snakemake.input.one_to_one))}
+         for name, path in (("n2c2", snakemake.input.official_semantics), ("one_to_one", snakemake.input.one_to_one))}
 record = {"model": snakemake.input.model, **evaluated_scores(summary, spans)}
 atomic_write_text(snakemake.output[0], json.dumps(record, indent=2) + "\n")
 log.info("test scores of %s written", snakemake.input.model)

@@ -24,6 +24,7 @@ token = read_confusion(inputs.confusion_token)
 figures.plot_confusion(token, out.confusion_token, f"Token-level confusion: {name}")
 figures.plot_confusion(token, out.confusion_token_counts, f"Token-level confusion (counts): {name}", normalise=False)
 histories = {Path(d).name: pd.read_csv(Path(d) / "history.csv") for d in inputs.candidates}
-histories["final (train+val)"] = pd.read_csv(Path(inputs.final) / "history.csv")
+final = "final (re-trained on train+validation)" if snakemake.params.retrained else "final (trained on train only)"
+histories[final] = pd.read_csv(Path(inputs.final) / "history.csv")
 figures.plot_training_curves(histories, out.training_curves, f"Training: {name}")
 log.info("figures written: %s", ", ".join(out.keys()))

@@ -15,7 +15,7 @@ if inputs.missing_predictions:
                 len(inputs.missing_predictions), ", ".join(inputs.missing_predictions))
 frames = score_inputs(inputs, snakemake.params.types)
 frames["one_to_one"].to_csv(snakemake.output.one_to_one, index=False, float_format="%.6f")
-frames["n2c2"].to_csv(snakemake.output.n2c2, index=False, float_format="%.6f")
+frames["n2c2"].to_csv(snakemake.output.official_semantics, index=False, float_format="%.6f")
 for name, frame in frames.items():
     micro = frame[frame["label"] == "micro avg"].set_index("mode")["f1"]
     log.info("%s span micro-F1: strict %.4f, lenient %.4f", name, micro["strict"], micro["lenient"])

@@ -19,14 +19,16 @@ for (model, _seed), units, jsonl, ann in zip(
     counts = run_document_counts(snakemake.input.gold, ann, jsonl, units, types, snakemake.params.label_map)
     runs.setdefault(names[model], []).append(counts)
 reference = names[snakemake.params.reference]
+several_seeds = len({seed for _, seed in snakemake.params.runs}) > 1
 stats = bootstrap(runs, reference, settings["resamples"], settings["seed"], settings["level"])
 stats.to_csv(snakemake.output.raw, index=False, float_format="%.6f")
 regime = snakemake.wildcards.regime
 write_table(
     statistics_table(stats), snakemake.output.table,
-    f"Test scores ({regime} training; mean over seeds) with {settings['level']:.0%} bootstrap intervals over "
+    f"Test scores ({regime} training{'; mean over seeds' if several_seeds else ''}) with {settings['level']:.0%} bootstrap intervals over "
     f"test documents ({settings['resamples']} resamples) and paired bootstrap p-values against {reference}",
 )
-plot_forest(stats, snakemake.output.forest,
-            title=f"Test scores with {settings['level']:.0%} bootstrap intervals ({regime} training)")
+if hasattr(snakemake.output, "forest"):  # only with models to compare
+    plot_forest(stats, snakemake.output.forest,
+                title=f"Test scores with {settings['level']:.0%} bootstrap intervals ({regime} training)")
 log.info("%d models, %d documents, reference %s", len(runs), len(next(iter(runs.values()))[0].doc_ids), reference)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -146,7 +147,13 @@ def read_corpus(folder: str | Path, label_map: Mapping[str, str] | None, report:
         raise InputError(anns[orphans[0]], f"no matching .txt file ({len(orphans)} .ann file(s) without text)")
     if not texts:
         raise InputError(folder, "no documents (.txt files) in folder")
-    return [read_document(texts[stem], anns.get(stem), label_map, report) for stem in sorted(texts)]
+    read_before, mapped_before, seen_before = report.entities_read, report.entities_mapped, Counter(report.read_by_type)
+    documents = [read_document(texts[stem], anns.get(stem), label_map, report) for stem in sorted(texts)]
+    if label_map and report.entities_read > read_before and report.entities_mapped == mapped_before:
+        seen = sorted(report.read_by_type - seen_before)
+        raise InputError(folder, f"the label map matches no annotation: its keys {sorted(label_map)} never occur; "
+                                 f"the annotation types here are {seen} (corpus/label_map)")
+    return documents
 
 
 def _has_space(value: str) -> bool:

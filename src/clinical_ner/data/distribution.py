@@ -40,22 +40,25 @@ def load_regimes(
     return data
 
 
-def _label_order(observed: set[str]) -> list[str]:
-    known = bio_labels()
+def _label_order(observed: set[str], types: Sequence[str] | None) -> list[str]:
+    """`O`, then `B-`/`I-` of each type in the order of `types` (the label map's), then any other tag seen;
+    without `types`, the study's labels (`labels.bio_labels()`)."""
+    known = bio_labels(types) if types is not None else bio_labels()
     return known + sorted(observed - set(known))
 
 
-def label_counts(data: Regimes) -> pd.DataFrame:
+def label_counts(data: Regimes, types: Sequence[str] | None = None) -> pd.DataFrame:
     """Tidy BIO tag counts: columns regime, split, label, count, fraction (of the split's tokens).
 
-    Every label of `labels.bio_labels()` appears (count 0 when absent), then any other tags seen.
+    Every label of `types` (default: the study's types) appears in their order (count 0 when absent), then
+    any other tags seen.
     """
     counters = {
         (regime, split): Counter(tag for sentence in sentences for tag in sentence.tags)
         for regime, splits in data.items()
         for split, sentences in splits.items()
     }
-    labels = _label_order({t for c in counters.values() for t in c})
+    labels = _label_order({t for c in counters.values() for t in c}, types)
     rows = []
     for (regime, split), counter in counters.items():
         total = sum(counter.values())
@@ -82,7 +85,7 @@ def _ordered(values: Sequence[str], order: Sequence[str]) -> list[str]:
 def plot_label_distribution(
     counts: pd.DataFrame, paths: Sequence[str | Path], include_outside: bool = True, log_scale: bool = True
 ) -> list[Path]:
-    """Grouped bars of BIO label counts, before vs after down-sampling, one panel per split.
+    """Grouped bars of BIO label counts, before vs after down-sampling (when both are there), one panel per split.
 
     Down-sampling removes only all-O sentences, so entity-tag bars match across regimes and the `O`
     bars show the reduction; the log scale keeps `O` and rare labels readable in one panel.
@@ -117,7 +120,8 @@ def plot_label_distribution(
     bottom = axes[-1, 0]
     bottom.set_xticks(range(len(labels)))
     bottom.set_xticklabels(labels, rotation=45, ha="right", fontsize=9)
-    fig.suptitle("BIO label frequencies before and after down-sampling")
+    fig.suptitle("BIO label frequencies before and after down-sampling" if len(regimes) > 1
+                 else f"BIO label frequencies ({regimes[0]} training data)")
     fig.tight_layout()
     written = []
     for path in paths:
@@ -134,9 +138,11 @@ def write_distribution(
     counts_csv: str | Path,
     sentences_csv: str | Path,
     figure_paths: Sequence[str | Path] = (),
+    types: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Write the label-count CSV, the sentence-count CSV and (if paths are given) the figure."""
-    counts, sentences = label_counts(data), sentence_counts(data)
+    """Write the label-count CSV, the sentence-count CSV and (if paths are given) the figure, with the
+    labels of `types` in their order (see `label_counts`)."""
+    counts, sentences = label_counts(data, types), sentence_counts(data)
     for frame, path in ((counts, counts_csv), (sentences, sentences_csv)):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(path, index=False)

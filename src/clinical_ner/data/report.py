@@ -117,10 +117,21 @@ def _plain(counter: Mapping[str, int]) -> dict[str, int]:
     return {key: int(counter[key]) for key in sorted(counter) if counter[key]}
 
 
-def combine_reports(reports: Mapping[str, CorpusReport]) -> dict[str, Any]:
-    """The report.json layout: `{"sources": {name: report}, "total": merged report}`."""
+def unmatched_keys(read_by_type: Mapping[str, int], label_map: Mapping[str, str] | None) -> list[str]:
+    """Label-map keys (source types) that no annotation read has: misspelt or absent types, in map order."""
+    return [key for key in (label_map or {}) if not read_by_type.get(key)]
+
+
+def combine_reports(reports: Mapping[str, CorpusReport], label_map: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The report.json layout: `{"sources": {name: report}, "total": merged report, "label_map": {...}}`;
+    ``label_map`` counts the keys of `label_map` that match no annotation of any source (``unmatched``)."""
     total = CorpusReport(source="total")
     for report in reports.values():
         total = total.merge(report)
     total.source = "total"
-    return {"sources": {name: r.to_dict() for name, r in reports.items()}, "total": total.to_dict()}
+    unmatched = unmatched_keys(total.read_by_type, label_map)
+    return {
+        "sources": {name: r.to_dict() for name, r in reports.items()},
+        "total": total.to_dict(),
+        "label_map": {"keys": len(label_map or {}), "unmatched": len(unmatched), "unmatched_keys": unmatched},
+    }

@@ -13,6 +13,9 @@ the tags themselves):
                            token predicted `O` becomes an `O` false positive, one predicted `ADE` is ignored).
 * ``no_O_ADE_Reason``   -- the 7 types other than ADE and Reason, `O` left out as well.
 * ``merge_ADE_into_Reason`` -- ADE is relabelled Reason in gold and prediction, then `O` + the 8 types.
+
+A label set without ADE and Reason has no ADE/Reason views, one without either has no merge
+(`absent_ablations`): they would repeat other rows.
 """
 
 from __future__ import annotations
@@ -41,18 +44,33 @@ class Ablation:
         return [[self.relabel.get(tag, tag) for tag in tags] for tags in sequences]
 
 
+def absent_ablations(types: Iterable[str] = ENTITY_TYPES) -> dict[str, str]:
+    """The Table IV views that the label set cannot have, name -> why: without ADE and Reason, leaving them
+    out changes nothing; the merge needs both."""
+    present = {"ADE", "Reason"} & set(types)
+    absent = {}
+    if not present:
+        for name in ("no_ADE_Reason", "no_O_ADE_Reason"):
+            absent[name] = "no ADE or Reason type"
+    if present != {"ADE", "Reason"}:
+        absent["merge_ADE_into_Reason"] = "needs both an ADE and a Reason type"
+    return absent
+
+
 def ablation_views(types: Iterable[str] = ENTITY_TYPES) -> list[Ablation]:
-    """The baseline and the four Table IV views, in table order."""
+    """The baseline and the Table IV views the label set can have (see `absent_ablations`), in table order."""
     types = sorted(types)
     without = [t for t in types if t not in ("ADE", "Reason")]
     merged = [t for t in types if t != "ADE"]
-    return [
+    views = [
         Ablation("all", tuple([OUTSIDE] + types)),
         Ablation("no_O", tuple(types)),
         Ablation("no_ADE_Reason", tuple([OUTSIDE] + without)),
         Ablation("no_O_ADE_Reason", tuple(without)),
         Ablation("merge_ADE_into_Reason", tuple([OUTSIDE] + merged), {"ADE": "Reason"}),
     ]
+    absent = absent_ablations(types)
+    return [view for view in views if view.name not in absent]
 
 
 def ablation_reports(

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clinical_ner.labels import ENTITY_TYPES, OUTSIDE, bio_labels
+from clinical_ner.labels import ENTITY_TYPES, OUTSIDE, bio_labels, ordered_types
 from clinical_ner.labels import token_level as merge_bio
 
 AVERAGE_ROWS: tuple[str, ...] = ("micro avg", "macro avg", "weighted avg")
@@ -35,8 +35,8 @@ Row = Mapping[str, Any]
 
 
 def token_labels(types: Iterable[str] = ENTITY_TYPES) -> list[str]:
-    """Label set of the token-level view: `O` followed by the sorted entity types."""
-    return [OUTSIDE] + sorted(types)
+    """Label set of the token-level view: `O` followed by the entity types (order as `labels.bio_labels`)."""
+    return [OUTSIDE] + ordered_types(types)
 
 
 def flatten_pairs(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> tuple[list[str], list[str]]:

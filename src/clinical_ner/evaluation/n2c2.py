@@ -112,7 +112,7 @@ def score_documents_n2c2(
     Only entities of `types` are scored. A gold document without prediction scores as one with no
     entities; a predicted document without gold is a ValueError.
     """
-    labels = sorted(set(types))
+    labels = list(dict.fromkeys(types))  # in the given order (the label map's)
     gold_docs, pred_docs = list(gold_docs), list(pred_docs)
     records = []
     for mode in MODES:

@@ -129,8 +129,8 @@ def score_documents(
 ) -> pd.DataFrame:
     """Strict and lenient per-type scores plus ``micro avg`` and ``macro avg`` rows.
 
-    Columns: mode, label, precision, recall, f1, tp, fp, fn. Rows per mode: the types in sorted order, then
-    ``micro avg``, ``macro avg``. `types` defaults to the 9 study types plus any other label that occurs.
+    Columns: mode, label, precision, recall, f1, tp, fp, fn. Rows per mode: the types in the given order
+    (default: sorted), then ``micro avg``, ``macro avg``. `types` defaults to the 9 study types plus any other label that occurs.
     """
     gold_index = index_documents(gold_docs, "gold")
     pred_index = index_documents(pred_docs, "predicted")
@@ -140,7 +140,7 @@ def score_documents(
 
     seen = {e.label for d in gold_index.values() for e in d.entities}
     seen |= {e.label for d in pred_index.values() for e in d.entities}
-    labels = sorted(set(ENTITY_TYPES) | seen) if types is None else sorted(set(types))
+    labels = sorted(set(ENTITY_TYPES) | seen) if types is None else list(dict.fromkeys(types))
 
     records = []
     for mode in MODES:

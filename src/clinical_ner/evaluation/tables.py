@@ -181,7 +181,7 @@ def regime_table(
 
 def span_table(spans: pd.DataFrame, regime: str = "full", per_type: bool = False) -> pd.DataFrame:
     """Span-level F1: ``model, strict_f1, lenient_f1`` (micro avg); with `per_type`,
-    ``model, label, strict_f1, lenient_f1`` for each entity type."""
+    ``model, label, strict_f1, lenient_f1`` for each entity type, in the order of the frames (the label map's)."""
     chosen = spans[spans["regime"] == regime]
     if chosen.empty:
         raise ValueError(f"no span results for regime={regime!r}")
@@ -197,7 +197,7 @@ def span_table(spans: pd.DataFrame, regime: str = "full", per_type: bool = False
     wide.columns = [f"{m}_f1" for m in wide.columns]
     models = _ordered(chosen["model"])
     if per_type:
-        order = [(m, label) for m in models for label in sorted(set(chosen["label"])) if (m, label) in wide.index]
+        order = [(m, label) for m in models for label in _ordered(chosen["label"]) if (m, label) in wide.index]
     else:
         order = models
     return wide.loc[order].reset_index()

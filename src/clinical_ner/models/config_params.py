@@ -1,0 +1,70 @@
+"""Parameter counts of every model a configuration defines, before anything is trained (shown by
+``clinical-ner validate-config``): the Table I counting (`architectures.parameter_counts`) applied to the
+encoder settings of the config."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from clinical_ner.config import entity_types, model_names, split_model
+from clinical_ner.labels import bio_labels
+from clinical_ner.models.architectures import encoder_config, parameter_counts
+from clinical_ner.models.encoders import EncoderSpec, EncoderUnavailableError
+
+
+def _spec(name: str, entry: Mapping[str, Any]) -> EncoderSpec:
+    fields = {"name": name, "source": entry["source"], **entry.get("architecture", {})}
+    fields.update({key: entry[key] for key in ("tokenizer", "architecture_of") if key in entry})
+    return EncoderSpec.from_dict(fields)
+
+
+def _stand_in_config(entry: Mapping[str, Any]) -> Any:
+    """The BERT config a stand-in is built with (`build_stand_in_encoder`'s defaults for unset sizes)."""
+    import inspect
+
+    from transformers import BertConfig
+
+    from clinical_ner.models.encoders import build_stand_in_encoder
+
+    sizes = {name: p.default for name, p in inspect.signature(build_stand_in_encoder).parameters.items()}
+    sizes.update({"n_layers" if key == "layers" else key: value for key, value in entry.get("stand_in", {}).items()})
+    return BertConfig(
+        vocab_size=sizes["vocab_size"], hidden_size=sizes["hidden"], num_hidden_layers=sizes["n_layers"],
+        num_attention_heads=sizes["heads"], intermediate_size=sizes["intermediate"],
+        max_position_embeddings=sizes["max_position_embeddings"],
+    )
+
+
+def config_parameter_counts(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per `{encoder}-{head}` model: ``model``, ``total`` (None when it cannot be known before
+    training) and ``note`` (how the count was made, or why there is none)."""
+    n_labels = len(bio_labels(entity_types(config)))
+    rows = []
+    for model in model_names(config):
+        encoder, head = split_model(model)
+        entry = config["encoders"][encoder]
+        source, total, note = entry["source"], None, ""
+        try:
+            if source == "bilstm":
+                note = "BiLSTM: its size follows the vocabulary learned on the training split"
+            elif source == "stand-in":
+                total = parameter_counts(_stand_in_config(entry), head, n_labels)["total"]
+                note = "stand-in: at most (vocabulary learned up to stand_in.vocab_size)"
+            else:
+                total = parameter_counts(encoder_config(_spec(encoder, entry)), head, n_labels)["total"]
+                note = "from scratch, random weights" if source == "scratch" else f"architecture of {source}"
+        except (EncoderUnavailableError, OSError, ValueError) as error:
+            note = f"not counted: {str(error).splitlines()[0]}"
+        rows.append({"model": model, "total": total, "note": note})
+    return rows
+
+
+def format_counts(rows: list[dict[str, Any]]) -> str:
+    """A text table: model, parameters (with thousands separators), note."""
+    width = max([len(row["model"]) for row in rows] + [5])
+    lines = [f"{'model':<{width}}  {'parameters':>13}  note"]
+    for row in rows:
+        total = f"{row['total']:,}" if row["total"] is not None else "?"
+        lines.append(f"{row['model']:<{width}}  {total:>13}  {row['note']}")
+    return "\n".join(lines)

@@ -30,7 +30,7 @@ for problem in cfg.missing_corpus_folders(config):
 RESULTS = config["results"]
 ENCODERS = list(config["encoders"])
 TRANSFORMER_ENCODERS = [e for e in ENCODERS if cfg.encoder_kind(config, e).transformer]
-# Encoders whose folder a rule builds: stand-ins (pretrain_stand_in) and task-adapted ones (adapt_encoder).
+# Encoders whose folder the pipeline builds: stand-ins (pretrain_stand_in), task-adapted ones (adapt_encoder).
 STAND_IN_ENCODERS = [e for e in ENCODERS if cfg.encoder_kind(config, e).name == "stand-in"]
 ADAPTED_ENCODERS = [e for e in ENCODERS if cfg.encoder_kind(config, e).name == "adapted"]
 HEADS = list(config["heads"])

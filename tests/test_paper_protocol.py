@@ -143,10 +143,10 @@ def test_protocol_paper_fixes_the_study_settings_and_leaves_word_alone():
 
 
 def test_pinned_settings_name_models_of_the_grid():
-    config = _paper(training={"pinned": {"bert-crf": {"batch_size": 14, "epochs": 3, "learning_rate": 5e-5}}})
-    pinned = pinned_settings(config, "bert-crf")
+    config = _paper(training={"pinned": {"minilm-crf": {"batch_size": 14, "epochs": 3, "learning_rate": 5e-5}}})
+    pinned = pinned_settings(config, "minilm-crf")
     assert (pinned["batch_size"], pinned["epochs"], pinned["units"]) == (14, 3, "subword")
-    assert pinned_settings(config, "bert-apt") is None
+    assert pinned_settings(config, "minilm-apt") is None
     with pytest.raises(InputError, match="training/pinned"):
         _paper(training={"pinned": {"roberta-crf": {"epochs": 1}}})
 

@@ -34,7 +34,7 @@ REPLACED_KEYS: tuple[tuple[str, ...], ...] = (
     ("encoders",), ("corpus", "label_map"), ("training", "search"), ("training", "pinned"),
 )
 # Keys that name models of the grid: a layer that sets the encoders or heads without setting them resets them.
-GRID_KEYS: tuple[str, ...] = ("learning_curve_models",)
+GRID_KEYS: tuple[tuple[str, ...], ...] = (("learning_curve_models",), ("training", "pinned"))
 GRID_DEFINING_KEYS: tuple[str, ...] = ("encoders", "heads")
 # `protocol: paper`, the study's released notebooks: these training settings are fixed (they override the
 # config's), all-O sentences are kept with probability PAPER_KEEP_PROBABILITY unless the config says
@@ -82,6 +82,21 @@ def _merge(base: Any, over: Any, path: tuple[str, ...]) -> Any:
     return merged
 
 
+def _has(mapping: Mapping[str, Any], path: tuple[str, ...]) -> bool:
+    for key in path:
+        if not isinstance(mapping, Mapping) or key not in mapping:
+            return False
+        mapping = mapping[key]
+    return True
+
+
+def _parent(mapping: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """The mapping holding `path`'s last key (an empty one when the path is absent)."""
+    for key in path[:-1]:
+        mapping = mapping.get(key) if isinstance(mapping.get(key), dict) else {}
+    return mapping
+
+
 def layer_configs(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Merge config layers, each over the ones before: mappings merge key by key (as Snakemake merges
     ``--configfile`` onto ``configfile:``), except at `REPLACED_KEYS`, which a later layer replaces, and
@@ -90,9 +105,9 @@ def layer_configs(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     for layer in layers:
         result = _merge(result, layer, ())
         if any(key in layer for key in GRID_DEFINING_KEYS):
-            for key in GRID_KEYS:
-                if key not in layer:
-                    result.pop(key, None)
+            for path in GRID_KEYS:
+                if not _has(layer, path):
+                    _parent(result, path).pop(path[-1], None)
     return result
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from clinical_ner.config import entity_types, model_names, split_model
 from clinical_ner.labels import bio_labels
 from clinical_ner.models.architectures import encoder_config, parameter_counts
+from clinical_ner.models.encoder_kinds import kind_of
 from clinical_ner.models.encoders import EncoderSpec, EncoderUnavailableError
 
 
@@ -44,16 +45,19 @@ def config_parameter_counts(config: Mapping[str, Any]) -> list[dict[str, Any]]:
     for model in model_names(config):
         encoder, head = split_model(model)
         entry = config["encoders"][encoder]
-        source, total, note = entry["source"], None, ""
+        kind, total, note = kind_of(entry["source"]), None, ""
         try:
-            if source == "bilstm":
+            if not kind.transformer:
                 note = "BiLSTM: its size follows the vocabulary learned on the training split"
-            elif source == "stand-in":
+            elif kind.name == "stand-in":
                 total = parameter_counts(_stand_in_config(entry), head, n_labels)["total"]
                 note = "stand-in: at most (vocabulary learned up to stand_in.vocab_size)"
-            else:
-                total = parameter_counts(encoder_config(_spec(encoder, entry)), head, n_labels)["total"]
-                note = "from scratch, random weights" if source == "scratch" else f"architecture of {source}"
+            else:  # a task-adapted encoder has its base checkpoint's architecture
+                source = entry["adapt"]["base"] if "adapt" in entry else entry["source"]
+                total = parameter_counts(encoder_config(_spec(encoder, {**entry, "source": source})), head,
+                                         n_labels)["total"]
+                note = ("from scratch, random weights" if kind.from_training_split
+                        else f"{kind.pretraining.value}: architecture of {source}")
         except (EncoderUnavailableError, OSError, ValueError) as error:
             note = f"not counted: {str(error).splitlines()[0]}"
         rows.append({"model": model, "total": total, "note": note})

@@ -39,10 +39,11 @@ from hf_baseline import (
 )
 from record import emit, load_average, machine, provenance
 
+from clinical_ner.config import read_config_file
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PHEE = ROOT.parent / "shared" / "data" / "phee"
-PHEE_LABEL_MAP = {"Drug": "Drug", "Effect": "ADE", "Treat-Disorder": "Reason", "Route": "Route",
-                  "Freq": "Frequency", "Duration": "Duration", "Dosage": "Dosage"}  # as in the README
+PHEE_LABEL_MAP: dict[str, str] = read_config_file(ROOT / "config" / "phee.yaml")["corpus"]["label_map"]  # one source
 PHEE_TYPES = sorted(set(PHEE_LABEL_MAP.values()))
 SCORE_KEYS = ("token_macro_f1", "token_micro_f1_entities", "span_strict_micro_f1", "span_lenient_micro_f1")
 

@@ -6,17 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from clinical_ner.config import read_config_file
+
 ROOT = Path(__file__).resolve().parents[1]
 PHEE = ROOT.parent / "shared" / "data" / "phee"
-PHEE_LABEL_MAP = {
-    "Drug": "Drug",
-    "Effect": "ADE",
-    "Treat-Disorder": "Reason",
-    "Route": "Route",
-    "Freq": "Frequency",
-    "Duration": "Duration",
-    "Dosage": "Dosage",
-}
+PHEE_LABEL_MAP: dict[str, str] = read_config_file(ROOT / "config" / "phee.yaml")["corpus"]["label_map"]
 
 
 @pytest.fixture(scope="session")

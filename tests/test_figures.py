@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from clinical_ner.evaluation import figures, metrics
+from clinical_ner.labels import ENTITY_TYPES
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -37,14 +38,14 @@ def check(paths, stem, min_width=300, min_height=200):
 
 
 def test_classification_report_heatmap(tmp_path):
-    report = metrics.bio_strict(rows())
+    report = metrics.bio_strict(rows(), ENTITY_TYPES)
     stem = tmp_path / "figs" / "report_bio"
     image = check(figures.plot_classification_report(report, stem, "BIO-strict"), stem)
     assert image.shape[0] > image.shape[1] * 0.8  # 22 rows: taller than wide-ish
 
 
 def test_confusion_counts_and_normalised(tmp_path):
-    frame = metrics.confusion_bio(rows())
+    frame = metrics.confusion_bio(rows(), ENTITY_TYPES)
     for normalise in (False, True):
         stem = tmp_path / f"confusion_{normalise}"
         check(figures.plot_confusion(frame, stem, "Confusion", normalise=normalise), stem)
@@ -77,8 +78,8 @@ def test_regime_comparison(tmp_path):
 
 
 def test_side_by_side_panels_as_the_study_lays_them_out(tmp_path):
-    report = metrics.bio_strict(rows())
-    confusion = metrics.confusion_bio(rows())
+    report = metrics.bio_strict(rows(), ENTITY_TYPES)
+    confusion = metrics.confusion_bio(rows(), ENTITY_TYPES)
     stem = tmp_path / "fig04"
     three = check(figures.plot_panels({"A-CRF": report, "B-CRF": report, "C-CRF": report}, stem, "Fig. 4"), stem)
     single = check(figures.plot_panels({"A-CRF": report}, tmp_path / "one", "Fig. 8"), tmp_path / "one")

@@ -55,7 +55,7 @@ def random_fixture(seed=7, n_sent=40):
 
 
 def test_bio_strict_hand_values():
-    report = metrics.bio_strict(rows_of(GOLD_A, PRED_A))
+    report = metrics.bio_strict(rows_of(GOLD_A, PRED_A), ENTITY_TYPES)
     assert list(report.index) == bio_labels() + ["micro avg", "macro avg", "weighted avg"]
     assert list(report.columns) == ["precision", "recall", "f1", "support"]
     # B-Drug: gold 1, predicted 2, correct 1
@@ -79,7 +79,7 @@ def test_bio_strict_hand_values():
 
 
 def test_token_level_hand_values():
-    report = metrics.token_level(rows_of(GOLD_A, PRED_A))
+    report = metrics.token_level(rows_of(GOLD_A, PRED_A), ENTITY_TYPES)
     assert list(report.index[:10]) == ["O"] + sorted(ENTITY_TYPES)
     assert report.loc["Drug", ["precision", "recall", "f1", "support"]].tolist() == pytest.approx([0.5, 0.5, 0.5, 2])
     assert report.loc["Route", ["precision", "recall", "f1", "support"]].tolist() == [0, 0, 0, 1]
@@ -89,7 +89,7 @@ def test_token_level_hand_values():
 
 def test_micro_f1_equals_accuracy_in_bio_strict_with_o():
     gold, pred = random_fixture()
-    report = metrics.bio_strict(rows_of(gold, pred))
+    report = metrics.bio_strict(rows_of(gold, pred), ENTITY_TYPES)
     acc = metrics.accuracy(gold, pred)
     assert 0 < acc < 1
     for name in ("precision", "recall", "f1"):
@@ -128,13 +128,13 @@ def test_macro_f1_is_the_reported_macro_average():
     # BIO-strict: B/I confusion is an error even with the right type
     assert metrics.macro_f1(gold, [["O", "B-Drug", "B-Drug", "O"]], labels) < metrics.macro_f1(gold, gold, labels)
     gold, pred = random_fixture(seed=5)
-    frame = metrics.bio_strict(rows_of(gold, pred))
+    frame = metrics.bio_strict(rows_of(gold, pred), ENTITY_TYPES)
     assert metrics.macro_f1(gold, pred, labels) == frame.loc["macro avg", "f1"]
 
 
 def test_token_level_matches_sklearn_classification_report():
     gold, pred = random_fixture(seed=3)
-    ours = metrics.token_level(rows_of(gold, pred))
+    ours = metrics.token_level(rows_of(gold, pred), ENTITY_TYPES)
     labels = ["O"] + sorted(ENTITY_TYPES)
     flat_g = [t.split("-", 1)[-1] for t in sum(gold, [])]
     flat_p = [t.split("-", 1)[-1] for t in sum(pred, [])]
@@ -154,10 +154,10 @@ def test_shape_and_label_errors():
     with pytest.raises(ValueError, match="duplicate"):
         metrics.classification_report_frame([["O"]], [["O"]], ["O", "O"])
     with pytest.raises(ValueError, match="B-Foo"):
-        metrics.bio_strict(rows_of([["O"]], [["B-Foo"]]))
+        metrics.bio_strict(rows_of([["O"]], [["B-Foo"]]), ENTITY_TYPES)
     bad = rows_of([["O", "O"]], [["O"]])
     with pytest.raises(ValueError, match="'d1'"):
-        metrics.bio_strict(bad)
+        metrics.bio_strict(bad, ENTITY_TYPES)
 
 
 # ---------------------------------------------------------------------------------------------- confusion
@@ -179,10 +179,10 @@ def test_confusion_hand_values_and_normalised():
 def test_confusion_matches_sklearn():
     gold, pred = random_fixture(seed=5)
     labels = bio_labels()
-    ours = metrics.confusion_bio(rows_of(gold, pred))
+    ours = metrics.confusion_bio(rows_of(gold, pred), ENTITY_TYPES)
     expected = confusion_matrix(sum(gold, []), sum(pred, []), labels=labels)
     assert np.array_equal(ours.to_numpy(), expected)
-    token = metrics.confusion_token(rows_of(gold, pred), normalise=True)
+    token = metrics.confusion_token(rows_of(gold, pred), ENTITY_TYPES, normalise=True)
     assert token.shape == (10, 10)
     sums = token.sum(axis=1)
     assert all(s == pytest.approx(1.0) or s == 0 for s in sums)
@@ -196,7 +196,7 @@ def tidy(frame):
 
 
 def test_ablation_views():
-    views = {v.name: v for v in ab.ablation_views()}
+    views = {v.name: v for v in ab.ablation_views(ENTITY_TYPES)}
     assert list(views) == ["all", "no_O", "no_ADE_Reason", "no_O_ADE_Reason", "merge_ADE_into_Reason"]
     assert len(views["all"].labels) == 10
     assert "O" not in views["no_O"].labels and len(views["no_O"].labels) == 9
@@ -211,11 +211,11 @@ def test_ablations_of_absent_types_are_left_out_and_listed():
     assert ab.absent_ablations(seven) == {"no_ADE_Reason": "no ADE or Reason type", "no_O_ADE_Reason": "no ADE or Reason type",
                                           "merge_ADE_into_Reason": "needs both an ADE and a Reason type"}
     assert [v.name for v in ab.ablation_views(seven + ["ADE"])] == ["all", "no_O", "no_ADE_Reason", "no_O_ADE_Reason"]
-    assert ab.absent_ablations(ab.ENTITY_TYPES) == {}
+    assert ab.absent_ablations(ENTITY_TYPES) == {}
 
 
 def test_ablations_hand_values_fixture_b():
-    frame = ab.ablations(rows_of(GOLD_B, PRED_B))
+    frame = ab.ablations(rows_of(GOLD_B, PRED_B), ENTITY_TYPES)
     assert list(frame.columns) == ["ablation", "average", "precision", "recall", "f1"]
     assert len(frame) == 15
     got = tidy(frame)
@@ -240,18 +240,18 @@ def test_ablations_hand_values_fixture_b():
 
 
 def test_ablation_no_o_hand_values_fixture_a():
-    got = tidy(ab.ablations(rows_of(GOLD_A, PRED_A)))
+    got = tidy(ab.ablations(rows_of(GOLD_A, PRED_A), ENTITY_TYPES))
     assert got[("no_O", "micro")] == pytest.approx((2 / 3, 1 / 2, 4 / 7))
     assert got[("no_O", "macro")] == pytest.approx((1.5 / 9, 1.5 / 9, 1.5 / 9))
     assert got[("no_O", "weighted")] == pytest.approx((0.5, 0.5, 0.5))
     # the baseline equals the token-level report
-    report = metrics.token_level(rows_of(GOLD_A, PRED_A))
+    report = metrics.token_level(rows_of(GOLD_A, PRED_A), ENTITY_TYPES)
     assert got[("all", "macro")][2] == pytest.approx(report.loc["macro avg", "f1"])
 
 
 def test_ablation_no_o_matches_sklearn_labels_semantics():
     gold, pred = random_fixture(seed=9)
-    frame = ab.ablations(rows_of(gold, pred)).set_index(["ablation", "average"])
+    frame = ab.ablations(rows_of(gold, pred), ENTITY_TYPES).set_index(["ablation", "average"])
     flat_g = [t.split("-", 1)[-1] for t in sum(gold, [])]
     flat_p = [t.split("-", 1)[-1] for t in sum(pred, [])]
     for average in ("macro", "micro", "weighted"):
@@ -265,7 +265,7 @@ def test_ablation_no_o_matches_sklearn_labels_semantics():
 
 def test_evaluate_rows_and_write(tmp_path):
     rows = rows_of(GOLD_A, PRED_A)
-    frames = evaluation.evaluate_rows(rows)
+    frames = evaluation.evaluate_rows(rows, ENTITY_TYPES)
     assert set(frames) == {"bio_strict", "token_level", "confusion_bio", "confusion_token", "ablations"}
     assert frames["confusion_bio"].shape == (19, 19)
     paths = evaluation.write_evaluation(frames, tmp_path / "eval")
@@ -289,17 +289,17 @@ def test_evaluate_rows_and_write(tmp_path):
 def test_evaluate_file_errors_name_the_file(tmp_path):
     good = tmp_path / "test.jsonl"
     write_jsonl(good, rows_of(GOLD_A, PRED_A))
-    paths = evaluation.evaluate_file(good, tmp_path / "out")
+    paths = evaluation.evaluate_file(good, tmp_path / "out", ENTITY_TYPES)
     assert json.loads(paths[-1].read_text())["n_sentences"] == 2
     bad = tmp_path / "bad.jsonl"
     rows = rows_of(GOLD_A, PRED_A)
     rows[1]["pred"] = rows[1]["pred"][:-1]
     write_jsonl(bad, rows)
     with pytest.raises(InputError, match=r"bad\.jsonl:2: .*differ in length"):
-        evaluation.evaluate_file(bad, tmp_path / "out2")
+        evaluation.evaluate_file(bad, tmp_path / "out2", ENTITY_TYPES)
     unknown = tmp_path / "unknown.jsonl"
     rows = rows_of(GOLD_A, PRED_A)
     rows[0]["pred"][0] = "B-Nope"
     write_jsonl(unknown, rows)
     with pytest.raises(InputError, match=r"unknown\.jsonl: .*B-Nope"):
-        evaluation.evaluate_file(unknown, tmp_path / "out3")
+        evaluation.evaluate_file(unknown, tmp_path / "out3", ENTITY_TYPES)

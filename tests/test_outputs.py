@@ -13,6 +13,7 @@ from clinical_ner.data.distribution import load_regimes, read_regimes
 from clinical_ner.data.jsonl import write_sentences
 from clinical_ner.data.records import Sentence
 from clinical_ner.evaluation import figures, run_files, tables
+from clinical_ner.labels import ENTITY_TYPES
 from clinical_ner.paths import output_paths
 
 
@@ -46,7 +47,7 @@ def test_figure_written_to_the_declared_files(tmp_path):
 
 def test_evaluation_written_to_named_files(tmp_path):
     rows = [{"doc_id": "d", "sent": 0, "tokens": ["a", "b"], "tags": ["B-Drug", "O"], "pred": ["B-Drug", "O"]}]
-    frames = run_files.evaluate_rows(rows)
+    frames = run_files.evaluate_rows(rows, ENTITY_TYPES)
     named = {key: tmp_path / f"{key}-file.csv" for key in frames} | {"summary": tmp_path / "s.json"}
     assert sorted(run_files.write_evaluation(frames, named)) == sorted(named.values())
     assert json.loads((tmp_path / "s.json").read_text())["bio_strict"]["micro"]["f1"] == 1.0

@@ -24,7 +24,7 @@ from clinical_ner.data.jsonl import write_jsonl
 from clinical_ner.data.records import Sentence
 from clinical_ner.errors import InputError
 from clinical_ner.evaluation.run_files import evaluate_file
-from clinical_ner.labels import bio_labels
+from clinical_ner.labels import ENTITY_TYPES, bio_labels
 from clinical_ner.models.predict import predict_sentences
 from clinical_ner.models.subwords import continuation_ids, subword_rows, subword_windows
 from clinical_ner.models.tagger import Tagger
@@ -72,7 +72,7 @@ def test_subword_scores_by_hand(tmp_path):
         rows.append({**sentence.to_dict(), "pred": ["O"] * len(sentence.tokens), "subwords": ["x"] * len(gold),
                      "subword_tags": gold, "subword_pred": pred, "subwords_truncated": 0})
     write_jsonl(tmp_path / "test.jsonl", rows)
-    evaluate_file(tmp_path / "test.jsonl", tmp_path / "eval", units="subword", extra={"protocol": "paper"})
+    evaluate_file(tmp_path / "test.jsonl", tmp_path / "eval", ENTITY_TYPES, units="subword", extra={"protocol": "paper"})
     summary = json.loads((tmp_path / "eval" / "summary.json").read_text())
     # O: P 1/3 R 1 F1 .5; B-Drug: 2/3, 1, .8; I-Drug: 1, .5, 2/3; B-Strength: 1, 1, 1; I-Strength, B-Frequency
     # and the 13 labels that never occur: 0.

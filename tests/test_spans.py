@@ -12,6 +12,7 @@ from seqeval.scheme import IOB2
 
 from clinical_ner.data.records import Document, Entity
 from clinical_ner.evaluation.spans import match_lenient, overlap, score_documents
+from clinical_ner.labels import ENTITY_TYPES
 
 
 def ent(label, *spans, id="T"):
@@ -34,7 +35,7 @@ def test_overlap():
 
 
 def test_frame_layout():
-    frame = score_documents([doc("a", ent("Drug", (0, 5)))], [doc("a", ent("Drug", (0, 5)))])
+    frame = score_documents([doc("a", ent("Drug", (0, 5)))], [doc("a", ent("Drug", (0, 5)))], ENTITY_TYPES)
     assert list(frame.columns) == ["mode", "label", "precision", "recall", "f1", "tp", "fp", "fn"]
     strict = frame[frame["mode"] == "strict"]
     assert strict["label"].tolist()[-2:] == ["micro avg", "macro avg"]
@@ -42,6 +43,9 @@ def test_frame_layout():
     assert counts(frame, "strict", "Drug") == (1, 0, 0)
     # macro over the 9 listed types: only Drug scores
     assert strict[strict["label"] == "macro avg"]["f1"].item() == pytest.approx(1 / 9)
+    # without types: the types that occur, never a default label set
+    alone = score_documents([doc("a", ent("Drug", (0, 5)))], [doc("a", ent("Route", (0, 5)))])
+    assert alone[alone["mode"] == "strict"]["label"].tolist() == ["Drug", "Route", "micro avg", "macro avg"]
 
 
 def test_discontinuous():

@@ -143,7 +143,7 @@ def test_counts_file_round_trip(tmp_path):
 
 def test_counts_without_spans_and_default_types():
     rows = [{"doc_id": "a", "sent": 0, "tokens": ["x"], "tags": ["B-Drug"], "pred": ["O"]}]
-    counts = count_documents(rows)
+    counts = count_documents(rows, ENTITY_TYPES)
     assert counts.spans is None and counts.bio.shape == (1, 2 * len(ENTITY_TYPES) + 1, 3)
     assert "span_strict_f1" not in headline_scores(counts, np.ones((1, 1)))
 

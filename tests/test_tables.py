@@ -9,6 +9,7 @@ from clinical_ner.data.records import Document, Entity
 from clinical_ner.evaluation import run_files as evaluation
 from clinical_ner.evaluation import tables
 from clinical_ner.evaluation.spans import score_documents
+from clinical_ner.labels import ENTITY_TYPES
 
 
 def rows(gold, pred):
@@ -27,7 +28,7 @@ PREDS = {
 
 @pytest.fixture
 def evaluations():
-    return {key: evaluation.evaluate_rows(rows(GOLD, pred)) for key, pred in PREDS.items()}
+    return {key: evaluation.evaluate_rows(rows(GOLD, pred), ENTITY_TYPES) for key, pred in PREDS.items()}
 
 
 def test_parameter_table_groups_by_head_relative_to_the_reference_with_the_same_head():
@@ -108,7 +109,7 @@ def test_span_table():
         ("m1", "full"): [Document("d", "", [Entity("T1", "Drug", ((0, 5),)), Entity("T2", "Route", ((6, 8),))])],
         ("m2", "full"): [Document("d", "", [Entity("T1", "Drug", ((0, 4),))])],
     }
-    evaluations = {key: {"spans": score_documents(gold, docs)} for key, docs in preds.items()}
+    evaluations = {key: {"spans": score_documents(gold, docs, ENTITY_TYPES)} for key, docs in preds.items()}
     spans = tables.stack_frames(evaluations, "spans")
     table = tables.span_table(spans).set_index("model")
     assert table.loc["m1"].tolist() == pytest.approx([0.5, 1.0])

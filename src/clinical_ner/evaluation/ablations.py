@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from clinical_ner.evaluation.metrics import Row, classification_report_frame, row_tags, to_token_level
-from clinical_ner.labels import ENTITY_TYPES, OUTSIDE
+from clinical_ner.labels import OUTSIDE
 
 AVERAGES: tuple[tuple[str, str], ...] = (("macro", "macro avg"), ("micro", "micro avg"), ("weighted", "weighted avg"))
 FRAME_COLUMNS: tuple[str, ...] = ("ablation", "average", "precision", "recall", "f1")
@@ -44,7 +44,7 @@ class Ablation:
         return [[self.relabel.get(tag, tag) for tag in tags] for tags in sequences]
 
 
-def absent_ablations(types: Iterable[str] = ENTITY_TYPES) -> dict[str, str]:
+def absent_ablations(types: Iterable[str]) -> dict[str, str]:
     """The Table IV views that the label set cannot have, name -> why: without ADE and Reason, leaving them
     out changes nothing; the merge needs both."""
     present = {"ADE", "Reason"} & set(types)
@@ -57,7 +57,7 @@ def absent_ablations(types: Iterable[str] = ENTITY_TYPES) -> dict[str, str]:
     return absent
 
 
-def ablation_views(types: Iterable[str] = ENTITY_TYPES) -> list[Ablation]:
+def ablation_views(types: Iterable[str]) -> list[Ablation]:
     """The baseline and the Table IV views the label set can have (see `absent_ablations`), in table order."""
     types = sorted(types)
     without = [t for t in types if t not in ("ADE", "Reason")]
@@ -74,7 +74,7 @@ def ablation_views(types: Iterable[str] = ENTITY_TYPES) -> list[Ablation]:
 
 
 def ablation_reports(
-    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], types: Iterable[str] = ENTITY_TYPES
+    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], types: Iterable[str]
 ) -> dict[str, pd.DataFrame]:
     """Full classification report per view, from token-level (already merged) gold and predicted tags."""
     return {
@@ -84,7 +84,7 @@ def ablation_reports(
 
 
 def ablation_frame(
-    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], types: Iterable[str] = ENTITY_TYPES
+    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], types: Iterable[str]
 ) -> pd.DataFrame:
     """Tidy frame (ablation, average, precision, recall, f1) from token-level gold and predicted tags."""
     records = []
@@ -101,7 +101,7 @@ def ablation_frame(
     return pd.DataFrame(records, columns=list(FRAME_COLUMNS))
 
 
-def ablations(rows: Iterable[Row], types: Iterable[str] = ENTITY_TYPES) -> pd.DataFrame:
+def ablations(rows: Iterable[Row], types: Iterable[str]) -> pd.DataFrame:
     """Tidy ablation frame of prediction rows (BIO `tags`/`pred`, merged to token level here)."""
     types = tuple(types)
     gold, pred = row_tags(rows, types)

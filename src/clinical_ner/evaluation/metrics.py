@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clinical_ner.labels import ENTITY_TYPES, OUTSIDE, bio_labels, ordered_types
+from clinical_ner.labels import OUTSIDE, bio_labels, ordered_types
 from clinical_ner.labels import token_level as merge_bio
 
 AVERAGE_ROWS: tuple[str, ...] = ("micro avg", "macro avg", "weighted avg")
@@ -34,7 +34,7 @@ COLUMNS: tuple[str, ...] = ("precision", "recall", "f1", "support")
 Row = Mapping[str, Any]
 
 
-def token_labels(types: Iterable[str] = ENTITY_TYPES) -> list[str]:
+def token_labels(types: Iterable[str]) -> list[str]:
     """Label set of the token-level view: `O` followed by the entity types (order as `labels.bio_labels`)."""
     return [OUTSIDE] + ordered_types(types)
 
@@ -174,7 +174,7 @@ def _check_known(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], l
             raise ValueError(f"{name} tags outside the label set {list(labels)}: {unknown}")
 
 
-def row_tags(rows: Iterable[Row], types: Iterable[str] = ENTITY_TYPES) -> tuple[list[list[str]], list[list[str]]]:
+def row_tags(rows: Iterable[Row], types: Iterable[str]) -> tuple[list[list[str]], list[list[str]]]:
     """Gold (`tags`) and predicted (`pred`) BIO sequences of prediction rows, validated against the BIO set."""
     gold, pred = _row_tags(rows)
     _check_known(gold, pred, bio_labels(types))
@@ -186,14 +186,14 @@ def to_token_level(sequences: Sequence[Sequence[str]]) -> list[list[str]]:
     return [merge_bio(tags) for tags in sequences]
 
 
-def bio_strict(rows: Iterable[Row], types: Iterable[str] = ENTITY_TYPES) -> pd.DataFrame:
+def bio_strict(rows: Iterable[Row], types: Iterable[str]) -> pd.DataFrame:
     """BIO-strict report: each token scored on its full tag over the 19 BIO labels (`O` included)."""
     types = tuple(types)
     gold, pred = row_tags(rows, types)
     return classification_report_frame(gold, pred, bio_labels(types))
 
 
-def token_level(rows: Iterable[Row], types: Iterable[str] = ENTITY_TYPES) -> pd.DataFrame:
+def token_level(rows: Iterable[Row], types: Iterable[str]) -> pd.DataFrame:
     """Token-level report: B-/I- merged, over `O` plus the entity types."""
     types = tuple(types)
     gold, pred = row_tags(rows, types)
@@ -227,14 +227,14 @@ def row_normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return normalised
 
 
-def confusion_bio(rows: Iterable[Row], types: Iterable[str] = ENTITY_TYPES, normalise: bool = False) -> pd.DataFrame:
+def confusion_bio(rows: Iterable[Row], types: Iterable[str], normalise: bool = False) -> pd.DataFrame:
     """19 x 19 BIO confusion matrix of prediction rows."""
     types = tuple(types)
     gold, pred = row_tags(rows, types)
     return confusion_frame(gold, pred, bio_labels(types), normalise)
 
 
-def confusion_token(rows: Iterable[Row], types: Iterable[str] = ENTITY_TYPES, normalise: bool = False) -> pd.DataFrame:
+def confusion_token(rows: Iterable[Row], types: Iterable[str], normalise: bool = False) -> pd.DataFrame:
     """10 x 10 token-level (B-/I- merged) confusion matrix of prediction rows."""
     types = tuple(types)
     gold, pred = row_tags(rows, types)

@@ -31,7 +31,6 @@ from clinical_ner.data.jsonl import iter_jsonl
 from clinical_ner.errors import InputError
 from clinical_ner.evaluation.ablations import ablations
 from clinical_ner.evaluation.metrics import AVERAGE_ROWS, Row, bio_strict, confusion_bio, confusion_token, token_level
-from clinical_ner.labels import ENTITY_TYPES
 
 FRAME_KEYS: tuple[str, ...] = ("bio_strict", "token_level", "confusion_bio", "confusion_token", "ablations")
 REPORT_KEYS: tuple[str, ...] = ("bio_strict", "token_level")
@@ -56,7 +55,7 @@ def read_prediction_rows(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
-def evaluate_rows(rows: Iterable[Row], types: Iterable[str] = ENTITY_TYPES) -> dict[str, pd.DataFrame]:
+def evaluate_rows(rows: Iterable[Row], types: Iterable[str]) -> dict[str, pd.DataFrame]:
     """All token metric frames of prediction rows, keyed as in ``FRAME_KEYS``."""
     rows = list(rows)
     types = tuple(types)
@@ -149,7 +148,7 @@ def scored_rows(rows: Iterable[Row], units: str = "word") -> list[dict[str, Any]
 
 
 def evaluate_file(
-    pred_path: str | Path, out: str | Path | Mapping[str, str | Path], types: Iterable[str] = ENTITY_TYPES,
+    pred_path: str | Path, out: str | Path | Mapping[str, str | Path], types: Iterable[str],
     units: str = "word", extra: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Read a prediction JSONL file, evaluate it on its `units` (``word``: tokens; ``subword``: the kept

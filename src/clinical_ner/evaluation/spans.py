@@ -26,7 +26,6 @@ import pandas as pd
 
 from clinical_ner.data.records import Document, Entity, Span
 from clinical_ner.evaluation.metrics import safe_divide
-from clinical_ner.labels import ENTITY_TYPES
 
 MODES: tuple[str, ...] = ("strict", "lenient")
 FRAME_COLUMNS: tuple[str, ...] = ("mode", "label", "precision", "recall", "f1", "tp", "fp", "fn")
@@ -130,7 +129,7 @@ def score_documents(
     """Strict and lenient per-type scores plus ``micro avg`` and ``macro avg`` rows.
 
     Columns: mode, label, precision, recall, f1, tp, fp, fn. Rows per mode: the types in the given order
-    (default: sorted), then ``micro avg``, ``macro avg``. `types` defaults to the 9 study types plus any other label that occurs.
+    (default: every type that occurs in gold or predictions, sorted), then ``micro avg``, ``macro avg``.
     """
     gold_index = index_documents(gold_docs, "gold")
     pred_index = index_documents(pred_docs, "predicted")
@@ -140,7 +139,7 @@ def score_documents(
 
     seen = {e.label for d in gold_index.values() for e in d.entities}
     seen |= {e.label for d in pred_index.values() for e in d.entities}
-    labels = sorted(set(ENTITY_TYPES) | seen) if types is None else list(dict.fromkeys(types))
+    labels = sorted(seen) if types is None else list(dict.fromkeys(types))
 
     records = []
     for mode in MODES:

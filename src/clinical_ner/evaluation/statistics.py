@@ -35,7 +35,7 @@ from clinical_ner.evaluation.metrics import (
 )
 from clinical_ner.evaluation.n2c2 import pooled_document_counts
 from clinical_ner.evaluation.spans import MODES
-from clinical_ner.labels import ENTITY_TYPES, bio_labels
+from clinical_ner.labels import bio_labels
 
 HEADLINE: tuple[str, ...] = ("bio_macro_f1", "bio_weighted_f1", "token_macro_f1", "span_strict_f1", "span_lenient_f1")
 HEADLINE_NAMES = {
@@ -73,7 +73,7 @@ class DocumentCounts:
 
 def count_documents(
     rows: Iterable[Row],
-    types: Iterable[str] = ENTITY_TYPES,
+    types: Iterable[str],
     gold_docs: Sequence[Document] | None = None,
     pred_docs: Sequence[Document] | None = None,
 ) -> DocumentCounts:
@@ -209,7 +209,7 @@ def run_document_counts(
     return count_documents(rows, types, scoring.gold, scoring.predicted)
 
 
-def counts_frame(counts: DocumentCounts, types: Iterable[str] = ENTITY_TYPES) -> pd.DataFrame:
+def counts_frame(counts: DocumentCounts, types: Iterable[str]) -> pd.DataFrame:
     """Long form of :class:`DocumentCounts` (``COUNT_FILE_COLUMNS``); span views have label ``all``."""
     types = tuple(types)
     records = []
@@ -224,7 +224,7 @@ def counts_frame(counts: DocumentCounts, types: Iterable[str] = ENTITY_TYPES) ->
     return pd.DataFrame(records, columns=list(COUNT_FILE_COLUMNS))
 
 
-def read_counts(path: str | Path, types: Iterable[str] = ENTITY_TYPES) -> DocumentCounts:
+def read_counts(path: str | Path, types: Iterable[str]) -> DocumentCounts:
     """Read back a file written from :func:`counts_frame` (InputError naming the file when malformed)."""
     types = tuple(types)
     frame = pd.read_csv(path, keep_default_na=False, dtype={"doc_id": str})

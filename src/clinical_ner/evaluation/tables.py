@@ -25,6 +25,7 @@ import pandas as pd
 from clinical_ner.evaluation.ablations import ablation_views
 from clinical_ner.evaluation.run_files import REPORT_KEYS, SUMMARY_FILE, summarise
 from clinical_ner.evaluation.seeds import leading_number
+from clinical_ner.labels import ENTITY_TYPES
 from clinical_ner.paths import Target, output_paths
 
 RESULT_COLUMNS: tuple[str, ...] = ("model", "regime", "view", "average", "precision", "recall", "f1")
@@ -156,7 +157,7 @@ def ablation_table(
     columns = [(m, a) for a in ("macro", "micro", "weighted") for m in metrics if (m, a) in wide.columns]
     wide = wide[columns]
     wide.columns = [f"{a}_{m}" for m, a in columns]
-    known = [v.name for v in ablation_views()]
+    known = [v.name for v in ablation_views(ENTITY_TYPES)]  # the study's views, in its order; others after
     ablation_order = known + sorted(set(chosen["ablation"]) - set(known))
     order = [(m, a) for m in _ordered(chosen["model"]) for a in ablation_order if (m, a) in wide.index]
     return wide.loc[order].reset_index()

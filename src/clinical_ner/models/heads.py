@@ -9,9 +9,11 @@ rows when omitted).
 
 - ``apt``: dropout + linear, softmax / cross-entropy per word (padding ignored); decoding = argmax, or
   with constraints the Viterbi path over the log-probabilities that never takes a forbidden transition.
-- ``crf``: dropout + linear emissions + ``torchcrf.CRF``; loss = negative log-likelihood averaged over
-  the batch, decoding = Viterbi. The CRF scores and decodes over first sub-words only. With constraints
-  the forbidden transitions are masked (-inf) in training and in decoding.
+- ``crf``: dropout + linear emissions + the transition scores of a ``torchcrf.CRF`` (its parameters, so
+  saved models keep their layout); loss = negative log-likelihood averaged over the batch, decoding =
+  Viterbi, both by `decoding` (batched over rows, one tensor step per word position, no per-row Python
+  work). The CRF scores and decodes over first sub-words only. With constraints the forbidden
+  transitions are masked (-inf) in training and in decoding.
 
 Both also offer ``marginals(words, mask)`` and ``marginals_emissions(emissions, mask)`` -> [batch, n_words,
 n_labels]: each word's probability of each label (``apt``: the softmax; ``crf``: the exact marginals of the
@@ -34,10 +36,22 @@ HEAD_TYPES = ("apt", "crf")
 Constraints = tuple[torch.Tensor, torch.Tensor]
 
 
+def _require(condition: torch.Tensor, message: str) -> None:
+    """ValueError(message) unless the boolean tensor `condition` holds: at once on the CPU; on an
+    accelerator as an asynchronous device assertion, so that the check never makes the host wait."""
+    if condition.device.type == "cpu":
+        if not bool(condition):
+            raise ValueError(message)
+    else:
+        torch._assert_async(condition, message)
+
+
 def _check_mask(mask: torch.Tensor) -> torch.Tensor:
     mask = mask.bool()
-    if mask.dim() != 2 or mask.size(1) == 0 or not bool(mask[:, 0].all()):
-        raise ValueError("word mask must be [batch, n_words] with the first position of every row on")
+    message = "word mask must be [batch, n_words] with the first position of every row on"
+    if mask.dim() != 2 or mask.size(1) == 0:
+        raise ValueError(message)
+    _require(mask[:, 0].all(), message)
     return mask
 
 
@@ -156,19 +170,16 @@ class CRFHead(LinearHead):
         """Negative log-likelihood of the gold label sequences, averaged over the batch."""
         mask = _check_mask(mask)
         labels = labels.masked_fill(~mask, 0)  # padded positions must hold a valid id
-        if not self.constrained:
-            return -self.crf(self.emissions(words), labels, mask=mask, reduction="mean")
         llh = log_likelihood(self.emissions(words), labels, mask, *self.transition_scores(sentence_start, labels.size(0)))
-        if not bool(torch.isfinite(llh).all()):
-            raise ValueError("gold tags with an impossible IOB2 transition (e.g. O -> I-X) under constrained decoding")
+        if self.constrained:
+            _require(torch.isfinite(llh).all(),
+                     "gold tags with an impossible IOB2 transition (e.g. O -> I-X) under constrained decoding")
         return -llh.mean()
 
     def decode_emissions(
         self, emissions: torch.Tensor, mask: torch.Tensor, sentence_start: torch.Tensor | None = None
     ) -> list[list[int]]:
         mask = _check_mask(mask)
-        if not self.constrained:
-            return self.crf.decode(emissions, mask=mask)
         return viterbi(emissions, mask, *self.transition_scores(sentence_start, emissions.size(0)))
 
     def marginals_emissions(

@@ -4,9 +4,9 @@
   reported with its file and reason; the others are unaffected.
 * Notes are tagged in chunks of whole notes (up to `chunk_sentences` sentences): all sentences of a chunk
   are batched together, sorted by length, so short notes share batches.
-* Each ``.ann`` is written atomically (`brat.write_ann`), so a crash leaves complete files only (a re-run
-  deletes the temporary files a killed run left); a re-run skips notes whose ``.ann`` is newer than both
-  the note and the model (``overwrite`` forces).
+* Each ``.ann`` is written atomically, a chunk's files with one disk sync (`atomic.atomic_write_many`), so
+  a crash leaves complete files only (a re-run deletes the temporary files a killed run left); a re-run
+  skips notes whose ``.ann`` is newer than both the note and the model (``overwrite`` forces).
 * Each entity carries its confidence (`predict.CONFIDENCE_RULE`) as a BRAT note line; entities below
   `min_confidence` are left out and counted.
 * ``predict_report.json`` in the output folder: notes found, read, tagged, up to date, skipped (by reason,
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clinical_ner.atomic import atomic_write_text, remove_leftovers
+from clinical_ner.atomic import atomic_write_many, atomic_write_text, remove_leftovers
 from clinical_ner.data.bio import text_to_sentences
-from clinical_ner.data.brat import read_text, write_ann
+from clinical_ner.data.brat import format_ann, read_text
 from clinical_ner.data.records import Entity, Sentence
 from clinical_ner.errors import InputError
 from clinical_ner.models.device import describe, torch_threads
@@ -147,17 +147,19 @@ def predict_folder(
             sentences = [s for note in group for s in note.sentences]
             tags, probabilities = scored_tags(tagger, sentences, batch_size) if sentences else ([], [])
             position = 0
+            texts: dict[Path, str] = {}
             for note in group:
                 n = len(note.sentences)
                 entities, notes, below = note_entities(
                     note, tags[position: position + n], probabilities[position: position + n], min_confidence
                 )
                 position += n
-                write_ann(output_dir / f"{note.doc_id}.ann", entities, notes)
+                texts[output_dir / f"{note.doc_id}.ann"] = format_ann(entities, notes)
                 counts.update(tagged=1, sentences=n, tokens=sum(len(s.tokens) for s in note.sentences),
                               entities=len(entities), below_min_confidence=below)
                 by_type.update(e.label for e in entities)
-                bar.update(1)
+            atomic_write_many(texts)
+            bar.update(len(group))
     seconds = time.perf_counter() - started
     report = {
         "model": model_name(model), "input": str(input_dir), "output": str(output_dir),

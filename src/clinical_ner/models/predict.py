@@ -38,6 +38,10 @@ def load_model(
     quantisation of the encoder's linear layers, CPU only: `quantization.quantize_encoder`) apply to
     Taggers; the feature CRF never imports torch."""
     if not isinstance(model, (str, Path)):
+        if not isinstance(model, FeatureCRF):
+            from clinical_ner.models.device import set_threads
+
+            set_threads(threads)
         return model if not quantize else _quantized(model)
     folder = Path(model)
     if not folder.is_dir():

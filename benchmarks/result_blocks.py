@@ -189,6 +189,42 @@ def render_phee_study(results: Path) -> str:
     return "\n\n".join(parts)
 
 
+PHEE_TAGGERS = {"ours_minilm_crf": "ours, MiniLM-L6 CRF", "ours_minilm_crf_quantized": "ours, MiniLM-L6 CRF, `--quantize`",
+                "hf_pipeline": "HF pipeline, same encoder and weights (arg-max)",
+                "sklearn_crfsuite": "feature CRF (sklearn-crfsuite)", "spacy_blank_en": "spaCy blank-`en` NER"}
+
+
+def render_predict_speed_phee(results: Path) -> str:
+    """`predict_speed.py --corpus phee`: notes/s end to end and model only, ratios to the HF pipeline, F1."""
+    name = "predict_speed_phee.json"
+    data = load(results, name)
+    if data is None:
+        return not_measured(name, "python benchmarks/predict_speed.py --corpus phee --threads 1 --output "
+                                  "benchmarks/results/" + name)
+    e2e, only = data["notes_per_second_end_to_end"], data["notes_per_second_model_only"]
+    ratios = data["ratios_vs_hf_pipeline"]
+    rows = []
+    for key, label in PHEE_TAGGERS.items():
+        if key not in e2e:
+            continue
+        f1 = data["span_f1"].get(key, {})
+        rows.append([label, f"{e2e[key]['wall']:,.1f}", ratios["end_to_end"].get(key, {}).get("wall", 1),
+                     f"{only[key]['wall']:,.1f}", ratios["model_only"].get(key, {}).get("wall", 1),
+                     f"{f1.get('strict', float('nan')):.3f} / {f1.get('lenient', float('nan')):.3f}"])
+    cpu = ratios["end_to_end"]
+    return "\n\n".join([
+        source(name, data),
+        f"{data['corpus']['test_notes']} PHEE test notes, {data['threads']} torch thread(s), medians of "
+        f"{data['repeats']} interleaved repeats; fine-tuning: {data['encoder']['fine_tuning']['epochs']} epoch(s), "
+        f"{data['encoder']['fine_tuning']['seconds']} s.",
+        _table(["tagger", "notes/s end to end", "vs HF pipeline", "notes/s model only", "vs HF pipeline",
+                "strict / lenient span F1"], rows),
+        f"In CPU time, end to end: {cpu['ours_minilm_crf']['cpu']}x and {cpu['ours_minilm_crf_quantized']['cpu']}x "
+        f"the pipeline. The quantised model's strict span F1 minus the fp32 model's: "
+        f"{data['quantized_strict_f1_change']:+.4f}.",
+    ])
+
+
 def run_time(name: str, command: str, jobs: str | None = None) -> Callable[[Path], str]:
     """A block rendering `benchmarks/run_time.py`'s result `name` (of `command`, with the Snakemake benchmark
     folder `jobs`): wall and CPU time, jobs, largest job."""
@@ -228,4 +264,5 @@ BLOCKS: dict[str, Callable[[Path], str]] = {
     "phee_decoding": render_phee_decoding,
     "gpu_check": render_gpu_check,
     "phee_study": render_phee_study,
+    "predict_speed_phee": render_predict_speed_phee,
 }

@@ -38,3 +38,23 @@ def test_remove_leftovers_only_touches_temporaries_of_matching_targets(tmp_path)
         (tmp_path / name).write_text("")
     assert remove_leftovers(tmp_path, "*.ann") == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == [".c.jsonl.x3.tmp", "a.ann", "keep.tmp"]
+
+
+def test_many_files_reach_the_disk_with_one_sync_and_a_failure_leaves_no_temporary(tmp_path, monkeypatch):
+    import clinical_ner.atomic as atomic
+
+    syncs = []
+    monkeypatch.setattr(atomic.os, "sync", lambda: syncs.append(1))
+    targets = {tmp_path / "out" / f"{k}.ann": f"T{k}\n" for k in range(5)}
+    atomic.atomic_write_many(targets)
+    assert syncs == [1] and all(path.read_text() == text for path, text in targets.items())
+    (tmp_path / "out" / "0.ann").write_text("old\n")
+
+    def failing_replace(source, target):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(atomic.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):
+        atomic.atomic_write_many({tmp_path / "out" / "0.ann": "new\n", tmp_path / "out" / "9.ann": "x\n"})
+    assert (tmp_path / "out" / "0.ann").read_text() == "old\n"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{k}.ann" for k in range(5)]

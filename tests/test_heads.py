@@ -121,3 +121,20 @@ def test_count_parameters_of_a_tagger() -> None:
         p.requires_grad_(False)
     frozen = count_parameters(tagger)
     assert frozen["trainable"] == frozen["head"] and frozen["total"] == counts["total"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_unconstrained_crf_agrees_with_torchcrf_on_padded_batches(seed: int) -> None:
+    """The head scores and decodes with the package's batched recursions; torchcrf, whose parameters it
+    keeps, gives the same likelihood and the same paths."""
+    head = random_crf(seed, n_tags=5)
+    generator = torch.Generator().manual_seed(100 + seed)
+    emissions = torch.randn(6, 9, 5, generator=generator) * 3
+    lengths = torch.tensor([9, 1, 4, 7, 2, 9])
+    mask = torch.arange(9).unsqueeze(0) < lengths.unsqueeze(1)
+    tags = torch.randint(0, 5, (6, 9), generator=generator).masked_fill(~mask, 0)
+    with torch.no_grad():
+        ours = head.loss(emissions, mask, tags)
+        theirs = -head.crf(emissions, tags, mask=mask, reduction="mean")
+    assert torch.allclose(ours, theirs, atol=1e-5)
+    assert head.decode(emissions, mask) == head.crf.decode(emissions, mask=mask)

@@ -82,3 +82,18 @@ def test_constrained_crf_marginals_match_enumeration_of_valid_paths():
         assert float(marginals[row, 0, 2]) == 0.0  # a sentence never starts with I-X
     best = head.decode(words, mask)
     assert all(is_valid([labels[i] for i in path]) for path in best)
+
+
+@torch.no_grad()
+@pytest.mark.parametrize("scale", [30.0, 120.0])
+def test_crf_marginals_stay_exact_with_large_scores(scale):
+    """The recursions multiply by exp(transitions) shifted by their maximum: transition and emission
+    scores far beyond exp()'s float32 range still give the enumerated marginals."""
+    head = random_crf(7, scale=scale)
+    words = torch.randn(2, 4, N_TAGS, generator=torch.Generator().manual_seed(3)) * scale
+    mask = torch.tensor([[True] * 4, [True, True, False, False]])
+    marginals = head.marginals(words, mask)
+    assert bool(torch.isfinite(marginals).all())
+    for row, n in enumerate((4, 2)):
+        expected = path_marginals(head, words[row, :n], list(itertools.product(range(N_TAGS), repeat=n)))
+        torch.testing.assert_close(marginals[row, :n].double(), expected, atol=1e-4, rtol=1e-4)

@@ -116,13 +116,13 @@ torch.set_num_threads(1)  # as in this process (helpers_models), so the confiden
 import clinical_ner.atomic as atomic
 from clinical_ner.models.predict_notes import predict_folder
 calls = []
-real_fsync = os.fsync
-def fsync(fd):
-    calls.append(fd)
-    if len(calls) == 3:  # the third .ann is fully written to its temporary file, not yet renamed
+real_sync = os.sync
+def sync():
+    calls.append(1)
+    if len(calls) == 3:  # the third chunk's .ann is fully written to its temporary file, not yet renamed
         os.kill(os.getpid(), signal.SIGKILL)
-    real_fsync(fd)
-atomic.os.fsync = fsync
+    real_sync()
+atomic.os.sync = sync
 predict_folder(sys.argv[1], sys.argv[2], sys.argv[3], progress=False, chunk_sentences=1)
 """
 

@@ -213,3 +213,49 @@ def test_progress_lines_name_epoch_step_speed_loss_and_time_left() -> None:
     assert len(lines) == 2
     assert lines[0] == "epoch 1/5 step 15/40 (total 15/100): loss 0.5000, 250 tokens/s, about 2m50s left"
     assert duration(3725) == "1h02m" and duration(59) == "59s"
+
+
+def test_linear_schedule_matches_transformers() -> None:
+    from transformers import get_linear_schedule_with_warmup
+
+    from clinical_ner.models.trainer import linear_schedule
+
+    def factors(make) -> list[float]:
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+        schedule = make(optimizer, 3, 11)
+        out = []
+        for _ in range(13):
+            out.append(schedule.get_last_lr()[0])
+            optimizer.step()
+            schedule.step()
+        return out
+
+    assert factors(linear_schedule) == factors(get_linear_schedule_with_warmup)
+
+
+def _steps(compile_encoder: bool, n_steps: int = 3) -> tuple[list[torch.Tensor], dict[str, torch.Tensor]]:
+    from clinical_ner.models.trainer import Trainer
+    from clinical_ner.models.training import build_tagger
+
+    settings = helpers_models.tiny_settings(epochs=1, batch_size=8, compile=compile_encoder)
+    tagger = build_tagger(helpers_models.tiny_scratch_spec(), "crf", LABELS, settings, TRAIN)
+    trainer = Trainer(tagger, settings, tagger.windows(TRAIN, with_labels=True), None)
+    tagger.train()
+    losses = [trainer.step(range(8 * k, 8 * k + 8 + k))[0] for k in range(n_steps)]  # batches of 8, 9, 10
+    return losses, {k: v.detach().clone() for k, v in tagger.state_dict().items()}
+
+
+def test_a_step_leaves_its_loss_on_the_device_detached() -> None:
+    losses, _ = _steps(False, n_steps=1)
+    assert isinstance(losses[0], torch.Tensor) and losses[0].dim() == 0 and not losses[0].requires_grad
+
+
+@pytest.mark.slow
+def test_compiled_steps_give_the_eager_results(tmp_path: Path) -> None:
+    """`compile: true` (torch.compile of the encoder, dynamic shapes, dropout drawn as in eager mode):
+    the same losses and weights as the eager steps up to rounding (about 20-50 s of compiling on a CPU)."""
+    eager_losses, eager = _steps(False)
+    compiled_losses, compiled = _steps(True)
+    assert torch.allclose(torch.stack(eager_losses), torch.stack(compiled_losses), rtol=1e-4, atol=1e-4)
+    for name, value in eager.items():
+        assert torch.allclose(value, compiled[name], rtol=1e-3, atol=1e-4), name

@@ -48,13 +48,11 @@ def _sentences(args: argparse.Namespace) -> None:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from clinical_ner.models.device import set_threads
     from clinical_ner.models.predict_notes import REPORT_FILE, predict_folder
 
-    set_threads(args.threads)
     report = predict_folder(
         Path(args.model), Path(args.input), Path(args.output), batch_size=args.batch_size, device=args.device,
-        overwrite=args.overwrite, min_confidence=args.min_confidence,
+        overwrite=args.overwrite, min_confidence=args.min_confidence, threads=args.threads, quantize=args.quantize,
     )
     print(json.dumps(report, indent=2))
     if report["notes_skipped"]:
@@ -169,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--batch-size", type=int, default=64, help="sentences per forward pass")
     predict.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     predict.add_argument("--device", help="cpu, cuda, cuda:1 (default: CUDA when available, else CPU)")
+    predict.add_argument("--quantize", action="store_true",
+                         help="int8 dynamic quantisation of the encoder's linear layers (CPU only; faster, "
+                              "scores change slightly: docs/benchmarks.md)")
     predict.set_defaults(func=_predict)
 
     score = commands.add_parser(

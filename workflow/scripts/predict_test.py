@@ -2,7 +2,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clinical_ner.logs import configure_logging
-from clinical_ner.models.device import set_threads
 from clinical_ner.models.predict import load_model, predict_jsonl
 from clinical_ner.models.predict_notes import predict_folder
 
@@ -12,8 +11,7 @@ if TYPE_CHECKING:
 snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 log = configure_logging(snakemake.log[0])
-set_threads(snakemake.threads)
-tagger = load_model(snakemake.input.model)
+tagger = load_model(snakemake.input.model, threads=snakemake.threads)  # the feature CRF never imports torch
 # Token-level rows (with confidences) on the prepared test sentences (the study's evaluation) ...
 log.info("sentences: %s", predict_jsonl(tagger, snakemake.input.sentences, snakemake.output.jsonl))
 # ... and BRAT .ann from the raw test notes, tokenised without any gold information (entity-level scoring).

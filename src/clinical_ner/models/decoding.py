@@ -72,26 +72,27 @@ def viterbi(
 ) -> list[list[int]]:
     """Best label sequence per row: emissions [b, t, n], mask [b, t] (a prefix of each row is on),
     start [b, n], transitions [n, n] (prev, cur), end [n]; -inf scores are never chosen when a path
-    without them exists."""
+    without them exists. Both the forward pass and the back-tracking are batched tensor operations
+    (one per word position, on the scores' device); the paths are read back to the host once."""
     batch, length, _ = emissions.shape
     score = start + emissions[:, 0]
-    backpointers = []
+    backpointers = torch.zeros(batch, max(length - 1, 0), emissions.size(2), dtype=torch.long, device=emissions.device)
+    pairs = transitions.unsqueeze(0)
     for t in range(1, length):
-        best, index = (score.unsqueeze(2) + transitions.unsqueeze(0)).max(dim=1)
-        step = mask[:, t].unsqueeze(1)
-        score = torch.where(step, best + emissions[:, t], score)
-        backpointers.append(index)
-    score = score + end.unsqueeze(0)
-    lengths = mask.sum(1).tolist()
-    last = score.argmax(1).tolist()
-    pointers = torch.stack(backpointers, 1).tolist() if backpointers else []
-    paths = []
-    for row in range(batch):
-        path = [last[row]]
-        for t in range(lengths[row] - 2, -1, -1):
-            path.append(pointers[row][t][path[-1]])
-        paths.append(path[::-1])
-    return paths
+        best, index = (score.unsqueeze(2) + pairs).max(dim=1)
+        score = torch.where(mask[:, t].unsqueeze(1), best + emissions[:, t], score)
+        backpointers[:, t - 1] = index
+    last_position = mask.sum(1) - 1
+    best_last = (score + end.unsqueeze(0)).argmax(1)
+    paths = torch.zeros(batch, length, dtype=torch.long, device=emissions.device)
+    current = best_last
+    for t in range(length - 1, -1, -1):
+        current = torch.where(last_position == t, best_last, current)
+        paths[:, t] = current
+        if t > 0:
+            current = backpointers[:, t - 1].gather(1, current.unsqueeze(1)).squeeze(1)
+    lengths = (last_position + 1).tolist()
+    return [row[:n] for row, n in zip(paths.tolist(), lengths)]
 
 
 def log_likelihood(

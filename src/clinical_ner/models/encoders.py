@@ -7,6 +7,7 @@ the kinds of source in `models.encoder_kinds`."""
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -68,7 +69,11 @@ class EncoderSpec(SettingsRecord):
 
 @contextlib.contextmanager
 def quiet_transformers() -> Iterator[None]:
-    """Silence the progress bars and info logging of transformers for the duration of a block."""
+    """Silence the progress bars and info logging of transformers for the duration of a block (nothing to
+    silence, and nothing imported, when transformers is not loaded: BiLSTM models)."""
+    if "transformers" not in sys.modules:
+        yield
+        return
     from transformers.utils import logging as hf_logging
 
     bars = hf_logging.is_progress_bar_enabled()

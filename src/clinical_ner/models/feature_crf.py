@@ -18,8 +18,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from clinical_ner.data.records import Sentence
 from clinical_ner.evaluation.metrics import bio_strict
 
@@ -87,7 +85,7 @@ class FeatureCRF:
     encoder_name = ENCODER_NAME
     head_type = "none"
 
-    device = torch.device("cpu")
+    device = "cpu"  # CRFsuite tags on the CPU; no torch
 
     def __init__(self, model_path: str | Path, settings: Mapping[str, Any]) -> None:
         import pycrfsuite

@@ -13,32 +13,46 @@ import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clinical_ner.data.bio import decode_tags, tag_chunks
 from clinical_ner.data.jsonl import read_sentences, write_jsonl
 from clinical_ner.data.records import Entity, Sentence
 from clinical_ner.errors import InputError
 from clinical_ner.models.feature_crf import FeatureCRF, is_feature_crf
-from clinical_ner.models.tagger import TAGGER_FILE, Tagger
 
-Model = Tagger | FeatureCRF
+if TYPE_CHECKING:
+    from clinical_ner.models.tagger import Tagger
+
+    Model = Tagger | FeatureCRF
 
 CONFIDENCE_RULE = "min over the entity's words of the probability of the predicted label (CRF marginal or softmax)"
 DIGITS = 6
 
 
-def load_model(model: str | Path | Model, device: str | None = None) -> Model:
+def load_model(
+    model: str | Path | Model, device: str | None = None, threads: int | None = None, quantize: bool = False
+) -> Model:
     """The model itself, or the model saved in a folder (a Tagger, or the feature CRF baseline); a folder
-    without its label set is refused."""
-    if isinstance(model, (Tagger, FeatureCRF)):
-        return model
+    without its label set is refused. `threads` (torch's CPU threads) and `quantize` (int8 dynamic
+    quantisation of the encoder's linear layers, CPU only: `quantization.quantize_encoder`) apply to
+    Taggers; the feature CRF never imports torch."""
+    if not isinstance(model, (str, Path)):
+        if not isinstance(model, FeatureCRF):
+            from clinical_ner.models.device import set_threads
+
+            set_threads(threads)
+        return model if not quantize else _quantized(model)
     folder = Path(model)
-    config = folder / TAGGER_FILE
     if not folder.is_dir():
         raise InputError(folder, "model folder not found")
     if is_feature_crf(folder):
-        return FeatureCRF.load(folder)
+        return _quantized(FeatureCRF.load(folder)) if quantize else FeatureCRF.load(folder)
+    from clinical_ner.models.device import set_threads
+    from clinical_ner.models.tagger import TAGGER_FILE, Tagger
+
+    set_threads(threads)
+    config = folder / TAGGER_FILE
     if not config.is_file():
         raise InputError(folder, f"not a trained model: {TAGGER_FILE} (the label set, head and encoder settings) "
                          "is missing; pass the folder written by training, e.g. results/models/scratch-crf/full/f1/seed42/final")
@@ -48,11 +62,20 @@ def load_model(model: str | Path | Model, device: str | None = None) -> Model:
         raise InputError(config, f"invalid JSON: {error.msg}", error.lineno) from None
     if not labels or not isinstance(labels, list):
         raise InputError(config, "no label set ('labels') in the model: predictions could not be named")
-    return Tagger.load(folder, device=device)
+    tagger = Tagger.load(folder, device=device)
+    return _quantized(tagger) if quantize else tagger
+
+
+def _quantized(model: Model) -> Model:
+    if isinstance(model, FeatureCRF):
+        raise ValueError("--quantize applies to neural taggers; the feature CRF has no encoder to quantise")
+    from clinical_ner.models.quantization import quantize_encoder
+
+    return quantize_encoder(model)
 
 
 def model_name(model: str | Path | Model) -> str:
-    return f"{model.encoder_name} ({model.head_type})" if isinstance(model, (Tagger, FeatureCRF)) else str(model)
+    return str(model) if isinstance(model, (str, Path)) else f"{model.encoder_name} ({model.head_type})"
 
 
 def scored_tags(tagger: Model, sentences: Sequence[Sentence], batch_size: int = 32) -> tuple[list[list[str]], list[list[float]]]:

@@ -4,9 +4,9 @@
   reported with its file and reason; the others are unaffected.
 * Notes are tagged in chunks of whole notes (up to `chunk_sentences` sentences): all sentences of a chunk
   are batched together, sorted by length, so short notes share batches.
-* Each ``.ann`` is written atomically (`brat.write_ann`), so a crash leaves complete files only (a re-run
-  deletes the temporary files a killed run left); a re-run skips notes whose ``.ann`` is newer than both
-  the note and the model (``overwrite`` forces).
+* Each ``.ann`` is written atomically, a chunk's files with one disk sync (`atomic.atomic_write_many`), so
+  a crash leaves complete files only (a re-run deletes the temporary files a killed run left); a re-run
+  skips notes whose ``.ann`` is newer than both the note and the model (``overwrite`` forces).
 * Each entity carries its confidence (`predict.CONFIDENCE_RULE`) as a BRAT note line; entities below
   `min_confidence` are left out and counted.
 * ``predict_report.json`` in the output folder: notes found, read, tagged, up to date, skipped (by reason,
@@ -23,18 +23,18 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
-
-from clinical_ner.atomic import atomic_write_text, remove_leftovers
+from clinical_ner.atomic import atomic_write_many, atomic_write_text, remove_leftovers
 from clinical_ner.data.bio import text_to_sentences
-from clinical_ner.data.brat import confidence_note, read_text, write_ann
+from clinical_ner.data.brat import confidence_note, format_ann, read_text
 from clinical_ner.data.records import Entity, Sentence
 from clinical_ner.errors import InputError
-from clinical_ner.models.device import describe
+from clinical_ner.models.device import describe, torch_threads
 from clinical_ner.models.predict import CONFIDENCE_RULE, entities_with_confidence, load_model, model_name, scored_tags
-from clinical_ner.models.tagger import Tagger
+
+if TYPE_CHECKING:
+    from clinical_ner.models.predict import Model
 
 REPORT_FILE = "predict_report.json"
 
@@ -47,7 +47,7 @@ class Note:
     sentences: list[Sentence]
 
 
-def model_time(model: str | Path | Tagger) -> float | None:
+def model_time(model: str | Path | Model) -> float | None:
     """Newest modification time of the files of a saved model (None for an in-memory model)."""
     if not isinstance(model, (str, Path)):
         return None
@@ -118,12 +118,13 @@ def note_entities(note: Note, tags: Sequence[Sequence[str]], probabilities: Sequ
 
 
 def predict_folder(
-    model: str | Path | Tagger, input_dir: str | Path, output_dir: str | Path, batch_size: int = 64,
+    model: str | Path | Model, input_dir: str | Path, output_dir: str | Path, batch_size: int = 64,
     device: str | None = None, overwrite: bool = False, min_confidence: float = 0.0,
-    progress: bool | None = None, chunk_sentences: int = 2048,
+    progress: bool | None = None, chunk_sentences: int = 2048, threads: int | None = None, quantize: bool = False,
 ) -> dict[str, Any]:
     """Tag every ``.txt`` note in `input_dir` (not recursive) into ``{doc_id}.ann`` in `output_dir`; write and
-    return the report (module doc). `progress`: a progress bar (default: when stderr is a terminal)."""
+    return the report (module doc). `progress`: a progress bar (default: when stderr is a terminal);
+    `threads`, `quantize`: as `predict.load_model`."""
     started = time.perf_counter()
     input_dir, output_dir = Path(input_dir), Path(output_dir)
     if not input_dir.is_dir():
@@ -131,7 +132,7 @@ def predict_folder(
     paths = sorted(p for p in input_dir.glob("*.txt") if p.is_file() or p.is_symlink())
     if not paths:
         raise InputError(input_dir, "no .txt notes in folder")
-    tagger = load_model(model, device)
+    tagger = load_model(model, device, threads=threads, quantize=quantize)
     model_mtime = model_time(model)
     output_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(output_dir, "*.ann")
@@ -146,17 +147,19 @@ def predict_folder(
             sentences = [s for note in group for s in note.sentences]
             tags, probabilities = scored_tags(tagger, sentences, batch_size) if sentences else ([], [])
             position = 0
+            texts: dict[Path, str] = {}
             for note in group:
                 n = len(note.sentences)
                 entities, notes, below = note_entities(
                     note, tags[position: position + n], probabilities[position: position + n], min_confidence
                 )
                 position += n
-                write_ann(output_dir / f"{note.doc_id}.ann", entities, notes)
+                texts[output_dir / f"{note.doc_id}.ann"] = format_ann(entities, notes)
                 counts.update(tagged=1, sentences=n, tokens=sum(len(s.tokens) for s in note.sentences),
                               entities=len(entities), below_min_confidence=below)
                 by_type.update(e.label for e in entities)
-                bar.update(1)
+            atomic_write_many(texts)
+            bar.update(len(group))
     seconds = time.perf_counter() - started
     report = {
         "model": model_name(model), "input": str(input_dir), "output": str(output_dir),
@@ -170,6 +173,7 @@ def predict_folder(
         "entities_below_min_confidence": counts["below_min_confidence"],
     }
     atomic_write_text(output_dir / REPORT_FILE, json.dumps(report, indent=2) + "\n")
-    timing = {"device": describe(tagger.device), "threads": torch.get_num_threads(), "seconds": round(seconds, 3),
+    device = tagger.device if isinstance(tagger.device, str) else describe(tagger.device)
+    timing = {"device": device, "threads": torch_threads(), "quantized": quantize, "seconds": round(seconds, 3),
               "sentences_per_second": round(counts["sentences"] / seconds, 1) if seconds > 0 else None}
     return {**report, "timing": timing}

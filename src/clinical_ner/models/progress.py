@@ -53,9 +53,13 @@ class Progress:
             f"about {duration(left) if left is not None else '?'} left"
         )
 
-    def step(self, epoch: int, epochs: int, step: int, steps: int, global_step: int, loss: float, tokens: int) -> None:
-        """Count a step's tokens; log a line when `every` seconds have passed since the last one."""
+    def step(
+        self, epoch: int, epochs: int, step: int, steps: int, global_step: int, loss: float | Callable[[], float],
+        tokens: int,
+    ) -> None:
+        """Count a step's tokens; log a line when `every` seconds have passed since the last one. `loss` may
+        be a function, called only when a line is logged (reading a loss back from a GPU waits for it)."""
         self.tokens += tokens
         if self.clock() - self.last >= self.every:
-            self.log(self.line(epoch, epochs, step, steps, global_step, loss))
+            self.log(self.line(epoch, epochs, step, steps, global_step, loss() if callable(loss) else loss))
             self.last, self.tokens = self.clock(), 0

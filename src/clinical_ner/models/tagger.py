@@ -27,17 +27,17 @@ ENCODER_DIR = "encoder"
 
 
 def _versions() -> dict[str, str]:
-    import tokenizers
-    import torchcrf
-    import transformers
+    """Versions of what the model was built with, from the installed packages' metadata (importing
+    transformers only to read its version would cost a BiLSTM job a second)."""
+    from importlib import metadata
 
     return {
         "clinical_ner": __version__,
         "python": platform.python_version(),
         "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "tokenizers": tokenizers.__version__,
-        "pytorch-crf": getattr(torchcrf, "__version__", "unknown"),
+        "transformers": metadata.version("transformers"),
+        "tokenizers": metadata.version("tokenizers"),
+        "pytorch-crf": metadata.version("pytorch-crf"),
     }
 
 
@@ -74,6 +74,8 @@ class Tagger(nn.Module):
     `max_subwords` (``units="subword"``, the study's protocol, see `models.subwords`). Either way
     `predict` gives one tag per word; `score` and `unit_tags` work on the units.
     """
+
+    quantized = False  # set by `quantization.quantize_encoder`: prediction only, never saved
 
     def __init__(
         self,
@@ -302,6 +304,8 @@ class Tagger(nn.Module):
 
     def save(self, folder: str | Path) -> Path:
         """Write encoder + tokenizer (save_pretrained) to folder/encoder, head weights and tagger.json."""
+        if self.quantized:
+            raise ValueError("a tagger with a quantised encoder predicts only; save the model before quantising")
         folder = Path(folder)
         (folder / ENCODER_DIR).mkdir(parents=True, exist_ok=True)
         with quiet_transformers():

@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +87,35 @@ def build_optimizer(tagger: Tagger, settings: TrainSettings) -> torch.optim.Opti
     return torch.optim.AdamW(groups, lr=settings.learning_rate, fused=fused)
 
 
+def compiled_loss(tagger: Tagger) -> Callable[[dict[str, torch.Tensor]], torch.Tensor]:
+    """The tagger's loss with its encoder compiled in place (`torch.compile`, dynamic shapes: batches
+    differ in length); the head's recursions over word positions stay eager. The weights, their names
+    and what is saved are the same as without compiling; random numbers (dropout) are drawn as in eager
+    mode (inductor's ``fallback_random``), so a seed gives the eager run's results up to rounding."""
+    import torch._inductor.config as inductor_config
+
+    inductor_config.fallback_random = True
+    tagger.encoder.compile(dynamic=True)
+    return tagger.loss
+
+
+def _linear_warmup(step: int, warmup_steps: int, total_steps: int) -> float:
+    if step < warmup_steps:
+        return float(step) / float(max(1, warmup_steps))
+    return max(0.0, float(total_steps - step) / float(max(1, total_steps - warmup_steps)))
+
+
+def linear_schedule(optimizer: torch.optim.Optimizer, warmup_steps: int, total_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """Linear warm-up from 0 over `warmup_steps`, then linear decay to 0 at `total_steps`: the same factors
+    as transformers' `get_linear_schedule_with_warmup`, without importing transformers (BiLSTM jobs)."""
+    factor = partial(_linear_warmup, warmup_steps=warmup_steps, total_steps=total_steps)
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / max(len(values), 1)
+
+
 def rounded(value: float | None, digits: int = 6) -> float | None:
     return None if value is None else round(float(value), digits)
 
@@ -151,16 +181,13 @@ class Trainer:
     history: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        from transformers import get_linear_schedule_with_warmup
-
         self.rng = random.Random(self.settings.seed)
         self.total_steps = max(1, self.steps_per_epoch * self.settings.epochs)
         if self.settings.max_steps:
             self.total_steps = min(self.total_steps, self.settings.max_steps)
         self.optimizer = build_optimizer(self.tagger, self.settings)
-        self.scheduler = get_linear_schedule_with_warmup(
-            self.optimizer, int(self.settings.warmup_ratio * self.total_steps), self.total_steps
-        )
+        self.loss_fn = compiled_loss(self.tagger) if self.settings.compile else self.tagger.loss
+        self.scheduler = linear_schedule(self.optimizer, int(self.settings.warmup_ratio * self.total_steps), self.total_steps)
         self.scaler = grad_scaler(self.tagger.device)
         self.stopping = EarlyStopping(
             self.settings.patience, validated=bool(self.val_sentences), criterion=self.settings.epoch_selection
@@ -182,11 +209,12 @@ class Trainer:
         """True once `settings.max_steps` optimiser steps are done (never without a cap)."""
         return bool(self.settings.max_steps) and self.global_step >= self.settings.max_steps
 
-    def step(self, batch_ids: Sequence[int]) -> tuple[float, int]:
-        """One optimiser step on a batch of windows: (loss, sub-word tokens)."""
+    def step(self, batch_ids: Sequence[int]) -> tuple[torch.Tensor, int]:
+        """One optimiser step on a batch of windows: (the loss, detached and left on the model's device so
+        that the host never waits for it; the batch's sub-word tokens, counted on the host)."""
         batch = self.tagger.to_batch([self.windows[i] for i in batch_ids])
         with autocast(self.tagger.device):
-            loss = self.tagger.loss(batch)
+            loss = self.loss_fn(batch)
         self.optimizer.zero_grad(set_to_none=True)
         clip = self.settings.max_grad_norm > 0
         if self.scaler is not None:
@@ -202,11 +230,12 @@ class Trainer:
                 torch.nn.utils.clip_grad_norm_(self.tagger.parameters(), self.settings.max_grad_norm)
             self.optimizer.step()
         self.scheduler.step()
-        return loss.detach().item(), sum(len(self.windows[i]) for i in batch_ids)
+        return loss.detach(), sum(len(self.windows[i]) for i in batch_ids)
 
     def train_epoch(self) -> dict[str, Any]:
         """One pass over the training windows (from where a resumed run stopped); the epoch's history row
-        without validation scores."""
+        without validation scores. The steps' losses stay on the device and are read back in one copy
+        when a progress line or a checkpoint needs them, and at the epoch's end."""
         self.tagger.train()
         partial, self.partial_epoch = self.partial_epoch, None
         if partial is not None:
@@ -214,33 +243,40 @@ class Trainer:
         epoch_rng = self.rng.getstate()
         batches = length_batches(self.windows, self.settings.batch_size, self.rng)
         losses: list[float] = list(partial["losses"]) if partial else []
+        pending: list[torch.Tensor] = []
+
+        def read() -> list[float]:
+            if pending:
+                losses.extend(torch.stack(pending).tolist())
+                pending.clear()
+            return losses
+
         n_tokens: int = partial["tokens"] if partial else 0
         spent: float = partial["seconds"] if partial else 0.0
         started = saved = time.perf_counter()
         epoch = self.epochs_done + 1
-        running = sum(losses)
         for k in range(len(losses), len(batches)):
             if self.max_steps_reached:
                 self.log(f"max_steps={self.settings.max_steps} reached at step {k} of epoch {epoch}: "
                          f"this epoch ends here and training stops after it")
                 break
             loss, tokens = self.step(batches[k])
-            losses.append(loss)
-            running += loss
+            pending.append(loss)
             n_tokens += tokens
             self.global_step += 1
             self.progress.step(
-                epoch, self.settings.epochs, k + 1, len(batches), self.global_step, running / len(losses), tokens
+                epoch, self.settings.epochs, k + 1, len(batches), self.global_step, lambda: _mean(read()), tokens
             )
             due = time.perf_counter() - saved >= self.checkpoint_seconds
             if self.checkpoint_dir is not None and k + 1 < len(batches) and due:
                 seconds = spent + time.perf_counter() - started
-                self.checkpoint({"rng": epoch_rng, "losses": losses, "tokens": n_tokens, "seconds": seconds})
+                self.checkpoint({"rng": epoch_rng, "losses": list(read()), "tokens": n_tokens, "seconds": seconds})
                 saved = time.perf_counter()
+        read()
         seconds = spent + time.perf_counter() - started
         return {
             "epoch": epoch,
-            "train_loss": rounded(sum(losses) / max(len(losses), 1)),
+            "train_loss": rounded(_mean(losses)),
             "val_loss": None,
             "val_macro_f1": None,
             "val_macro_precision": None,

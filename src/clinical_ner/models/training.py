@@ -58,6 +58,7 @@ class TrainSettings(SettingsRecord):
     max_subwords: int = MAX_SUBWORDS  # sub-word units only: pieces kept per sentence, the rest cut off
     max_steps: int | None = None  # optimiser steps per run; None/0: no cap (the epoch reaching it is the last)
     epoch_selection: str = "macro_f1"  # macro_f1 (ties: lower loss) | val_loss: the epoch of minimum validation loss
+    compile: bool = False        # torch.compile the encoder for training (same results up to rounding)
 
     def __post_init__(self) -> None:
         check_decoding(self.decoding)

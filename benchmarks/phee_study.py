@@ -38,17 +38,19 @@ CONFIG = ROOT / "config" / "phee.yaml"
 METRICS = ("span_strict_f1", "span_lenient_f1")
 
 
-def study_config(phee: Path, results: str) -> dict[str, Any]:
-    """config.yaml, then config/phee.yaml, then the corpus folders and results folder: as the DAG sees it."""
+def study_config(phee: Path, results: str, overlays: list[Path]) -> dict[str, Any]:
+    """config.yaml, config/phee.yaml, any overlays, then the corpus folders and results folder: as the DAG
+    sees it."""
     layers = [cfg.read_config_file(ROOT / "config.yaml"), cfg.read_config_file(CONFIG),
+              *(cfg.read_config_file(path) for path in overlays),
               {"corpus": {part: str(phee / part) for part in ("train", "test", "dev")}, "results": results}]
     return cfg.validate_config(cfg.layer_configs(layers), origin="phee study config", check_paths=False)
 
 
-def run_dag(phee: Path, results: str, cores: int) -> tuple[int, float]:
+def run_dag(phee: Path, results: str, cores: int, overlays: list[Path]) -> tuple[int, float]:
     corpus = "{" + ", ".join(f"{part}: {phee / part}" for part in ("train", "test", "dev")) + "}"
     command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--configfile", str(CONFIG),
-               "--config", f"corpus={corpus}", f"results={results}"]
+               *map(str, overlays), "--config", f"corpus={corpus}", f"results={results}"]
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONHASHSEED="0")
     started = time.perf_counter()
     status = subprocess.run(command, cwd=ROOT, env=env).returncode
@@ -128,15 +130,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--phee", type=Path, default=ROOT.parent / "shared" / "data" / "phee", help="PHEE's BRAT folders")
     parser.add_argument("--results", default="results-phee-study", help="the DAG's results folder")
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--overlay", type=Path, action="append", default=[],
+                        help="a config file layered over config/phee.yaml (e.g. a cut-down study for a test)")
     parser.add_argument("--output", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args(argv)
     origin = provenance(__file__, argv)
     phee = args.phee.resolve()
-    status, wall = run_dag(phee, args.results, args.cores)
+    overlays = [path.resolve() for path in args.overlay]
+    status, wall = run_dag(phee, args.results, args.cores, overlays)
     if status != 0:
         raise SystemExit(f"the PHEE DAG failed (exit {status}); see {args.results}/logs")
-    config = study_config(phee, args.results)
-    results = ROOT / args.results
+    config = study_config(phee, args.results, overlays)
+    results = Path(args.results) if Path(args.results).is_absolute() else ROOT / args.results
     rows, counts = model_rows(config, results, phee)
     summary = with_statistics(rows, counts, config["statistics"]["resamples"], config["statistics"]["seed"])
     from clinical_ner.job_stats import read_benchmarks, summarise
@@ -145,7 +150,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     notes = {encoder: results / "encoders" / encoder / ADAPTED_NOTE for encoder in config["encoders"]
              if cfg.encoder_kind(config, encoder).name == "adapted"}
     result = {
-        "benchmark": "phee_study", "corpus": "PHEE (train/dev/test as shipped)", "config": "config/phee.yaml",
+        "benchmark": "phee_study", "corpus": "PHEE (train/dev/test as shipped)",
+        "config": ["config/phee.yaml", *(path.name for path in overlays)],
         "scores": "micro span F1 on PHEE test, n2c2-2018 track 2 semantics; mean over seeds, 95% bootstrap "
                   f"interval over test documents ({config['statistics']['resamples']} resamples)",
         "seeds": cfg.seeds(config), "rows": rows, **summary, "learning_curves": curves(results),

@@ -231,3 +231,40 @@ def test_phee_study_rows_intervals_and_p_values_against_the_best_from_scratch_mo
 def test_the_benchmarks_page_prints_the_phee_study_command():
     (command,) = [c for c in readme_commands() if "benchmarks/phee_study.py" in c]
     assert "--output benchmarks/results/phee_study.json" in command
+
+
+TINY_STUDY = """
+encoders:
+  scratch:
+    label: Transformer
+    source: scratch
+    architecture: {n_layers: 1, dim: 32, n_heads: 2, hidden_dim: 64, vocab_size: 500, max_position_embeddings: 128}
+    search: {learning_rate: [0.003]}
+training: {settings: {epochs: 1}, seeds: [42, 43]}
+training_fractions: [0.5, 1.0]
+statistics: {resamples: 50}
+"""
+
+
+@pytest.mark.slow
+def test_the_documented_phee_study_command_on_a_phee_subset(phee_dir, tmp_path):
+    """The benchmarks page's command, cut down by an overlay (one tiny from-scratch model and the feature CRF,
+    two seeds, two training sizes) on 40 PHEE documents a part: the DAG runs and the result file reads."""
+    overlay = tmp_path / "tiny.yaml"
+    overlay.write_text(TINY_STUDY)
+    out = tmp_path / "study.json"
+    argv = _readme_argv("phee_study.py")
+    argv = argv[:argv.index("--phee")] + ["--phee", str(_phee_subset(phee_dir, tmp_path / "phee", 40)),
+                                          "--overlay", str(overlay), "--results", str(tmp_path / "results"),
+                                          "--output", str(out)]
+    subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=900)
+    result = json.loads(out.read_text())
+    rows = {row["label"]: row for row in result["rows"]}
+    assert set(rows) == {"Transformer (from scratch)-CRF", "feature CRF"}
+    assert [s["seed"] for s in rows["Transformer (from scratch)-CRF"]["seeds"]] == [42, 43]
+    for row in rows.values():
+        low, high = row["span_strict_f1_ci"]
+        assert 0 <= low <= high <= 1 and 0 <= row["span_strict_f1_mean"] <= row["span_lenient_f1_mean"] <= 1
+    assert result["best_from_scratch"] in rows and "best_pretrained" not in result
+    assert {p["fraction"] for p in result["learning_curves"]["points"]} == {0.5, 1.0}
+    assert result["jobs"]["jobs"] > 20 and result["provenance"]["script"] == "benchmarks/phee_study.py"

@@ -11,9 +11,8 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 
 log = configure_logging(snakemake.log[0])
 inputs = read_folders(snakemake.input.gold, snakemake.input.predicted, snakemake.params.label_map)
-if inputs.missing_predictions:
-    log.warning("%d gold document(s) without a prediction file, counted as empty: %s",
-                len(inputs.missing_predictions), ", ".join(inputs.missing_predictions))
+if inputs.missing_note():
+    log.warning(inputs.missing_note())
 counts = taxonomy_documents(inputs.gold, inputs.predicted, snakemake.params.types)
 counts.to_csv(snakemake.output[0], index=False)
 total = counts[counts["label"] == ALL_TYPES].iloc[0]

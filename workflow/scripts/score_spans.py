@@ -10,9 +10,8 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 
 log = configure_logging(snakemake.log[0])
 inputs = read_folders(snakemake.input.gold, snakemake.input.predicted, snakemake.params.label_map)
-if inputs.missing_predictions:
-    log.warning("%d gold document(s) without a prediction file, scored as empty: %s",
-                len(inputs.missing_predictions), ", ".join(inputs.missing_predictions))
+if inputs.missing_note():
+    log.warning(inputs.missing_note())
 frames = score_inputs(inputs, snakemake.params.types)
 frames["one_to_one"].to_csv(snakemake.output.one_to_one, index=False, float_format="%.6f")
 frames["n2c2"].to_csv(snakemake.output.official_semantics, index=False, float_format="%.6f")

@@ -39,6 +39,13 @@ class ScoringInput:
     missing_predictions: list[str] = field(default_factory=list)
     extra_predictions: list[str] = field(default_factory=list)
 
+    def missing_note(self) -> str | None:
+        """A warning naming the gold documents without a prediction file (scored as empty), or None."""
+        if not self.missing_predictions:
+            return None
+        return (f"{len(self.missing_predictions)} gold document(s) without a prediction file, scored as empty: "
+                + ", ".join(self.missing_predictions))
+
     def types(self) -> list[str]:
         """Every type in gold or prediction, sorted."""
         return sorted({e.label for d in self.gold + self.predicted for e in d.entities})

@@ -28,15 +28,16 @@ TABLE_I = {
     ("medicalai/ClinicalBERT", "apt"): 134_748_691,
     ("scratch", "apt"): 65_205_523,
 }
+# (each name says its encoder's kind, from the encoder-kind registry)
 TABLE_I_MARKDOWN = """\
-| BERT-CRF | 108,325,282 | +0.00% |
-| BioBERT-CRF | 108,325,282 | +0.00% |
-| ClinicalBERT-CRF | 134,749,090 | +24.39% |
-| Transformer-CRF | 65,205,922 | -39.80% |
-| BERT-Apt | 108,324,883 | +0.00% |
-| BioBERT-Apt | 108,324,883 | +0.00% |
-| ClinicalBERT-Apt | 134,748,691 | +24.39% |
-| Transformer-Apt | 65,205,523 | -39.80% |
+| BERT (pre-trained)-CRF | 108,325,282 | +0.00% |
+| BioBERT (pre-trained)-CRF | 108,325,282 | +0.00% |
+| ClinicalBERT (pre-trained)-CRF | 134,749,090 | +24.39% |
+| Transformer (from scratch)-CRF | 65,205,922 | -39.80% |
+| BERT (pre-trained)-Apt | 108,324,883 | +0.00% |
+| BioBERT (pre-trained)-Apt | 108,324,883 | +0.00% |
+| ClinicalBERT (pre-trained)-Apt | 134,748,691 | +24.39% |
+| Transformer (from scratch)-Apt | 65,205,523 | -39.80% |
 """
 
 

@@ -178,7 +178,8 @@ def test_decoding_on_models_of_a_phee_subset(phee_dir, phee_label_map, tmp_path)
     assert {(r["model"], r["decoding"]) for r in result["runs"]} == {
         (m, d) for m in ("scratch-apt", "scratch-crf") for d in ("unconstrained", "constrained")}
     assert set(result["summary"]["scratch-crf"]["constrained_minus_unconstrained"]) == set(phee_decoding.SCORES)
-    assert result["hf_parity"]["file"] == "benchmarks/results/hf_parity_phee.json"
+    # the Hugging Face parity result is quoted only when its file exists (it was removed: docs/benchmarks.md)
+    assert ("hf_parity" in result) == (ROOT / "benchmarks" / "results" / "hf_parity_phee.json").is_file()
 
 
 def _counts(doc_tp: list[int], gold: int = 10):

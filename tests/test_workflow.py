@@ -95,10 +95,8 @@ def test_tables_name_every_model_and_mark_the_best(workdir):
     assert CONFIG["baselines"]["crfsuite"]["label"] in macro and "BiLSTM" in macro
     assert "95%_ci" in macro and "p_vs_reference" in macro and "ref" in macro
     long = pd.read_csv(tables / "table2_macro_bio_strict_full.csv")
-    if len(SEEDS) > 1:  # mean ± sd over seeds, every seed kept in the CSV (tests/test_tables.py: any seeds)
-        assert " ± " in macro and {str(seed) for seed in SEEDS} | {"mean", "sd"} == set(long["seed"].astype(str))
-    else:
-        assert set(long["seed"].astype(str)) == {str(SEEDS[0])} and " ± " not in macro
+    assert {str(seed) for seed in SEEDS} | {"mean", "sd"} == set(long["seed"].astype(str))  # every seed kept
+    assert (" ± " in macro) == (len(SEEDS) > 1)  # mean ± sd over several seeds
     stats = pd.read_csv(workdir / "results" / "eval" / "statistics_full.csv")
     assert (stats["low"] <= stats["estimate"]).all() and (stats["estimate"] <= stats["high"]).all()
     assert stats["p_value"].dropna().between(0, 1).all()

@@ -91,4 +91,4 @@ def test_phee_config_tables_list_exactly_its_seven_types(tmp_path, phee_dir, phe
     assert token["label"].tolist()[:8] == ["O", *types] and len(token) == 8 + 3
     per_type = pd.read_csv(results / "tables" / "spans_per_type_full.csv")
     assert list(dict.fromkeys(per_type["label"])) == types  # (rows per type and seed, then mean and sd rows)
-    assert pd.read_csv(results / "tables" / "table1_parameters.csv")["model"].tolist() == ["Transformer-CRF"]
+    assert pd.read_csv(results / "tables" / "table1_parameters.csv")["model"].tolist() == ["Transformer (from scratch)-CRF"]

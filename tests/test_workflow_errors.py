@@ -27,8 +27,11 @@ def test_the_error_rules_on_a_fixture(tmp_path):
     label_map = {t: t for t in ("ADE", "Dosage", "Drug", "Frequency", "Route", "Strength")}
     config = {
         "corpus": {"source": "brat", "train": str(gold), "test": str(gold), "label_map": label_map},
-        "encoders": {"scratch": {"label": "Scratch", "source": "scratch"},
-                     "bilstm": {"label": "BiLSTM", "source": "bilstm"}},
+        "encoders": {"scratch": {"label": "Scratch", "source": "scratch", "architecture": {
+                         "n_layers": 1, "dim": 16, "n_heads": 2, "hidden_dim": 32, "vocab_size": 200,
+                         "max_position_embeddings": 64}},
+                     "bilstm": {"label": "BiLSTM", "source": "bilstm", "architecture": {
+                         "n_layers": 1, "dim": 16, "hidden_dim": 16, "vocab_size": 200}}},
         "heads": ["crf"], "regimes": ["full"], "training": {"seeds": [42]}, "training_fractions": [1.0],
         "learning_curve_models": None, "baselines": {"crfsuite": {"enabled": False}},
     }
@@ -44,9 +47,9 @@ def test_the_error_rules_on_a_fixture(tmp_path):
     total = span_counts(counts).set_index("label").loc[ALL_TYPES]
     assert total.tolist() == strict[["tp", "fp", "fn"]].iloc[0].tolist() == [3, 3, 4]
     table = (workdir / "results/tables/error_taxonomy_full.md").read_text()
-    assert "| Scratch-CRF | all types | 3 |" in table and "| BiLSTM-CRF |" in table
+    assert "| Scratch (from scratch)-CRF | all types | 3 |" in table and "| BiLSTM (from scratch)-CRF |" in table
     assert (workdir / "results/figures/error_taxonomy_full.png").stat().st_size > 5_000
     page = (workdir / "results/errors/full/scratch-crf.html").read_text()
-    assert '"links":[{"name":"BiLSTM-CRF","href":"bilstm-crf.html"}]' in page
+    assert '"links":[{"name":"BiLSTM (from scratch)-CRF","href":"bilstm-crf.html"}]' in page
     assert (workdir / "results/logs/error_viewer/full/scratch-crf.log").is_file()
     assert (workdir / "results/benchmarks/error_viewer/full/scratch-crf.tsv").is_file()

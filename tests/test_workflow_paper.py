@@ -48,7 +48,7 @@ def test_tables_and_scores_say_which_protocol_produced_them(results):
     assert all(len(r["subword_pred"]) == len(r["subwords"]) and len(r["pred"]) == len(r["tokens"]) for r in rows)
     # the bootstrap resamples the same (sub-word) scores as the tables
     statistics = pd.read_csv(results / "eval" / "statistics_full.csv")
-    estimate = statistics[(statistics["model"] == "Transformer-CRF") & (statistics["metric"] == "bio_macro_f1")]["estimate"]
+    estimate = statistics[(statistics["model"] == "Transformer (from scratch)-CRF") & (statistics["metric"] == "bio_macro_f1")]["estimate"]
     assert estimate.item() == pytest.approx(summary["bio_strict"]["macro"]["f1"], abs=1e-6)
 
 

@@ -220,7 +220,7 @@ def run_phee(args: argparse.Namespace, spacy_baseline: Callable[..., dict[str, A
         "quantized_strict_f1_change": round(f1["ours_minilm_crf_quantized"]["strict"] - f1["ours_minilm_crf"]["strict"], 4),
         "spacy_blank_en_ner": spacy,
     }
-    emit(result, args.output, provenance_=origin)
+    result = emit(result, args.output, provenance_=origin)
     for clock in ("wall", "cpu"):
         print(f"[{clock}] notes/s end to end: " + ", ".join(f"{k} {v[clock]}" for k, v in e2e.items())
               + "; vs HF pipeline: " + ", ".join(f"{k} {v[clock]}x" for k, v in result["ratios_vs_hf_pipeline"]["end_to_end"].items()),

@@ -116,8 +116,8 @@ def test_early_stopping_keeps_the_best_epoch(tmp_path: Path) -> None:
 
 
 def token_entity_f1(gold: list[list[str]], pred: list[list[str]]) -> float:
-    y_true = [t for row in gold for t in token_level(row, ENTITY_TYPES)]
-    y_pred = [t for row in pred for t in token_level(row, ENTITY_TYPES)]
+    y_true = [t for row in gold for t in token_level(row)]
+    y_pred = [t for row in pred for t in token_level(row)]
     return float(f1_score(y_true, y_pred, labels=list(ENTITY_TYPES), average="micro", zero_division=0))
 
 

@@ -128,7 +128,10 @@ def candidate_inputs(config: Config, regime: str, fraction: str = FULL, encoder:
     """As `training_inputs`, with the validation split that scores candidates (protocol paper: never
     down-sampled)."""
     validation = cfg.selection_validation(config, regime)
-    return {**training_inputs(config, regime, fraction, encoder), "val": f"{config['results']}/data/{validation}/val.jsonl"}
+    return {
+        **training_inputs(config, regime, fraction, encoder),
+        "val": f"{config['results']}/data/{validation}/val.jsonl",
+    }
 
 
 def training_provenance(config: Config, regime: str) -> dict[str, Any]:

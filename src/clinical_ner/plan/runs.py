@@ -128,7 +128,9 @@ def per_run(config: Config, pattern: str, runs: list[Run] | None = None) -> list
 def curve_subsets(config: Config) -> list[dict[str, str]]:
     """(regime, fraction) of every training subset file the learning curves count (fraction 1: the split)."""
     return [
-        {"regime": regime, "fraction": fraction_id(f)} for regime in regimes(config) for f in cfg.fractions(config, regime)
+        {"regime": regime, "fraction": fraction_id(f)}
+        for regime in regimes(config)
+        for f in cfg.fractions(config, regime)
     ]
 
 

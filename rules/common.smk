@@ -108,40 +108,19 @@ def candidate_dirs(wildcards):
     )
 
 
-def regime_runs(wildcards):
-    return plan_runs.regime_runs(config, wildcards.regime)
+def training_inputs(wildcards, inputs=plan_encoders.training_inputs):
+    """Training (or with `inputs=candidate_inputs`, search) sentences and encoder folder of the wildcards' run."""
+    fraction, encoder = getattr(wildcards, "fraction", FULL), getattr(wildcards, "encoder", None)
+    return inputs(config, wildcards.regime, fraction, encoder)
 
 
-def split_inputs(wildcards):
-    return plan_encoders.split_inputs(config)
-
-
-def training_inputs(wildcards):
-    fraction = getattr(wildcards, "fraction", FULL)
-    return plan_encoders.training_inputs(config, wildcards.regime, fraction, getattr(wildcards, "encoder", None))
-
-
-def candidate_inputs(wildcards):
-    fraction = getattr(wildcards, "fraction", FULL)
-    return plan_encoders.candidate_inputs(config, wildcards.regime, fraction, getattr(wildcards, "encoder", None))
-
-
-def training_provenance(wildcards):
-    return plan_encoders.training_provenance(config, wildcards.regime)
-
-
-def architecture_inputs(wildcards):
-    return plan_encoders.architecture_inputs(config)
-
-
-def per_run(pattern, runs=None):
-    return plan_runs.per_run(config, pattern, runs)
-
-
-def per_table_run(pattern):
-    return plan_runs.per_run(config, pattern, plan_runs.table_run_dicts(config))
-
-
+candidate_inputs = partial(training_inputs, inputs=plan_encoders.candidate_inputs)
+regime_runs = lambda wildcards: plan_runs.regime_runs(config, wildcards.regime)
+split_inputs = lambda wildcards: plan_encoders.split_inputs(config)
+training_provenance = lambda wildcards: plan_encoders.training_provenance(config, wildcards.regime)
+architecture_inputs = lambda wildcards: plan_encoders.architecture_inputs(config)
+per_table_run = lambda pattern: plan_runs.per_run(config, pattern, plan_runs.table_run_dicts(config))
+per_run = partial(plan_runs.per_run, config)
 all_runs = partial(plan_runs.all_runs, config)
 curve_runs = partial(plan_runs.curve_runs, config)
 table_runs = partial(plan_runs.table_runs, config)
@@ -163,7 +142,4 @@ protocol_scope = partial(plan_outputs.protocol_scope, config)
 study_figure_inputs = partial(plan_outputs.study_figure_inputs, config)
 study_figure_specs = partial(plan_outputs.study_figure_specs, config)
 all_targets = partial(plan_outputs.all_targets, config)
-
-
-def table_stems():
-    return plan_outputs.table_stems(REGIMES)
+table_stems = lambda: plan_outputs.table_stems(REGIMES)

@@ -8,6 +8,7 @@ from clinical_ner.evaluation.run_files import read_report
 from clinical_ner.evaluation.seeds import aggregate_seeds
 from clinical_ner.evaluation.statistics import interval_columns
 from clinical_ner.logs import configure_logging
+from clinical_ner.plan.outputs import PER_REGIME_TABLES, REGIME_COMPARISON
 
 if TYPE_CHECKING:
     from snakemake.script import Snakemake
@@ -66,35 +67,53 @@ def write(build, keys, stem, caption, best=(), intervals=(), regime=None):
 absent = absent_ablations(snakemake.params.types)
 absent_note = ("; left out, as the label set cannot have them: "
                + "; ".join(f"{name} ({why})" for name, why in absent.items())) if absent else ""
+
+
+def regime_tables(regime):
+    """The arguments of `write` for each table of `PER_REGIME_TABLES`, for one regime."""
+    official_columns = list(tables.span_prf_table(next(iter(per_seed.values()))["official"], regime).columns[1:])
+    return {
+        "table2_macro_bio_strict": (
+            lambda f: tables.macro_table(f["results"], regime), ["model"],
+            f"Table II: macro-averaged BIO-strict precision, recall and F1 on the test set ({regime} training; {scope})", prf,
+            [("bio_macro_f1", "f1_")], regime),
+        "table3_weighted_bio_strict": (
+            lambda f: tables.weighted_table(f["results"], regime), ["model"],
+            f"Table III: weighted-averaged BIO-strict precision, recall and F1 ({regime} training; {scope})", prf,
+            [("bio_weighted_f1", "f1_")], regime),
+        "table4_ablations": (
+            lambda f: tables.ablation_table(f["ablations"], regime), ["model", "ablation"],
+            f"Table IV: token-level F1 under the ablations ({regime} training; {scope}){absent_note}",
+            ["macro_f1", "micro_f1", "weighted_f1"]),
+        "token_level_macro": (
+            lambda f: tables.average_table(f["results"], "token_level", "macro", regime), ["model"],
+            f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training; {scope})", prf,
+            [("token_macro_f1", "f1_")], regime),
+        "spans_official_semantics": (
+            lambda f: tables.span_prf_table(f["official"], regime), ["model"],
+            f"Entity-level scores with the official n2c2-2018 track 2 semantics: micro P/R/F1 and macro F1 "
+            f"(mean over documents), strict and lenient ({regime} training)", official_columns,
+            [("span_strict_f1", "strict_f1_"), ("span_lenient_f1", "lenient_f1_")], regime),
+        "spans_official_semantics_per_type": (
+            lambda f: tables.span_table(f["official"], regime, per_type=True), ["model", "label"],
+            f"Entity-level F1 per type, n2c2-2018 track 2 semantics, strict and lenient ({regime} training)"),
+        "spans": (
+            lambda f: tables.span_table(f["spans"], regime), ["model"],
+            f"Entity-level micro F1 on character spans, one-to-one matching, strict and lenient ({regime} training)",
+            ["strict_f1", "lenient_f1"]),
+        "spans_per_type": (
+            lambda f: tables.span_table(f["spans"], regime, per_type=True), ["model", "label"],
+            f"Entity-level F1 per type, one-to-one matching, strict and lenient ({regime} training)"),
+    }
+
+
 for regime in snakemake.params.regimes:
-    write(lambda f, regime=regime: tables.macro_table(f["results"], regime), ["model"], f"table2_macro_bio_strict_{regime}",
-          f"Table II: macro-averaged BIO-strict precision, recall and F1 on the test set ({regime} training; {scope})", prf,
-          [("bio_macro_f1", "f1_")], regime)
-    write(lambda f, regime=regime: tables.weighted_table(f["results"], regime), ["model"], f"table3_weighted_bio_strict_{regime}",
-          f"Table III: weighted-averaged BIO-strict precision, recall and F1 ({regime} training; {scope})", prf,
-          [("bio_weighted_f1", "f1_")], regime)
-    write(lambda f, regime=regime: tables.ablation_table(f["ablations"], regime), ["model", "ablation"], f"table4_ablations_{regime}",
-          f"Table IV: token-level F1 under the ablations ({regime} training; {scope}){absent_note}",
-          ["macro_f1", "micro_f1", "weighted_f1"])
-    write(lambda f, regime=regime: tables.average_table(f["results"], "token_level", "macro", regime), ["model"],
-          f"token_level_macro_{regime}",
-          f"Token-level (B-/I- merged) macro-averaged precision, recall and F1 ({regime} training; {scope})", prf,
-          [("token_macro_f1", "f1_")], regime)
-    headline_columns = list(tables.span_prf_table(next(iter(per_seed.values()))["official"], regime).columns[1:])
-    write(lambda f, regime=regime: tables.span_prf_table(f["official"], regime), ["model"], f"spans_official_semantics_{regime}",
-          f"Entity-level scores with the official n2c2-2018 track 2 semantics: micro P/R/F1 and macro F1 "
-          f"(mean over documents), strict and lenient ({regime} training)", headline_columns,
-          [("span_strict_f1", "strict_f1_"), ("span_lenient_f1", "lenient_f1_")], regime)
-    write(lambda f, regime=regime: tables.span_table(f["official"], regime, per_type=True), ["model", "label"],
-          f"spans_official_semantics_per_type_{regime}",
-          f"Entity-level F1 per type, n2c2-2018 track 2 semantics, strict and lenient ({regime} training)")
-    write(lambda f, regime=regime: tables.span_table(f["spans"], regime), ["model"], f"spans_{regime}",
-          f"Entity-level micro F1 on character spans, one-to-one matching, strict and lenient ({regime} training)",
-          ["strict_f1", "lenient_f1"])
-    write(lambda f, regime=regime: tables.span_table(f["spans"], regime, per_type=True), ["model", "label"], f"spans_per_type_{regime}",
-          f"Entity-level F1 per type, one-to-one matching, strict and lenient ({regime} training)")
+    built = regime_tables(regime)
+    for table in PER_REGIME_TABLES:  # the catalogue the workflow declares as outputs (plan.outputs.table_stems)
+        build, keys, caption, *rest = built[table]
+        write(build, keys, f"{table}_{regime}", caption, *rest)
 if len(snakemake.params.regimes) > 1:
-    write(lambda f: tables.regime_table(f["results"]), ["model"], "regime_comparison",
+    write(lambda f: tables.regime_table(f["results"]), ["model"], REGIME_COMPARISON,
           f"Macro BIO-strict F1, full vs down-sampled training (difference = down-sampled - full; {scope})",
           ["full", "downsampled"])
 log.info("tables written: %s", ", ".join(out.keys()))

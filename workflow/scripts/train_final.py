@@ -8,6 +8,8 @@ from clinical_ner.labels import bio_labels
 from clinical_ner.logs import configure_logging
 from clinical_ner.models.card import write_training_card
 from clinical_ner.models.encoders import EncoderSpec
+from clinical_ner.models.final_training import final_training
+from clinical_ner.models.selection import PINNED
 from clinical_ner.models.training import TrainSettings, train
 
 if TYPE_CHECKING:
@@ -19,9 +21,10 @@ log = configure_logging(snakemake.log[0])
 selected = json.loads(Path(snakemake.input.selected).read_text())
 seed = int(snakemake.wildcards.seed)
 fraction = snakemake.wildcards.fraction
-pinned = selected["candidate"] == "pinned"  # training.pinned: settings given, not searched
-retrain = snakemake.params.retrain or pinned
-if not retrain and fraction == "1" and seed == snakemake.params.candidate_seed:
+pinned = selected["candidate"] == PINNED
+decision = final_training(selected["candidate"], snakemake.params.retrain, fraction, seed, snakemake.params.candidate_seed)
+retrain = decision.retrain
+if decision.keep:
     source = next(Path(d) for d in snakemake.input.candidates if Path(d).name == selected["candidate"])
     shutil.copytree(source, snakemake.output[0])
     log.info("kept candidate %s as trained on train only", selected["candidate"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, NamedTuple, TypeVar
 
@@ -99,3 +100,8 @@ class Sentence:
     def is_plain(self) -> bool:
         """True when every tag is `O` (a candidate for down-sampling)."""
         return all(tag == "O" for tag in self.tags)
+
+
+def words_of(sentence: Sentence | Sequence[str]) -> list[str]:
+    """The words of a sentence, given as a `Sentence` or as its tokens."""
+    return list(sentence.tokens) if isinstance(sentence, Sentence) else list(sentence)

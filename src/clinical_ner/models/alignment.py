@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from clinical_ner.data.bio import decode_tags
-from clinical_ner.data.records import Sentence
+from clinical_ner.data.records import Sentence, words_of
 
 WINDOW_OVERLAP = 0.5  # fraction of a window's sub-words shared with the next window of the same sentence
 
@@ -101,10 +101,6 @@ def subwords_per_word(tokenizer: Any, sentences: Sequence[Sequence[str]]) -> lis
     return result
 
 
-def _words(sentence: Sentence | Sequence[str]) -> list[str]:
-    return list(sentence.tokens) if isinstance(sentence, Sentence) else list(sentence)
-
-
 def window_spans(lengths: Sequence[int], room: int, overlap: float = WINDOW_OVERLAP) -> list[tuple[int, int]]:
     """Word ranges ``[start, end)`` of the windows of a sentence whose words have `lengths` sub-words.
 
@@ -151,7 +147,7 @@ def make_windows(
     room = max_length - len(prefix) - len(suffix)
     if room < 1:
         raise ValueError(f"max_length {max_length} leaves no room for words besides the special tokens")
-    words = [_words(s) for s in sentences]
+    words = [words_of(s) for s in sentences]
     if label_ids is not None:
         if len(label_ids) != len(words):
             raise ValueError("label_ids must have one entry per sentence")

@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from clinical_ner.data.records import Sentence, SettingsRecord
+from clinical_ner.data.records import Sentence, SettingsRecord, words_of
 from clinical_ner.models.bilstm import BILSTM, build_bilstm_encoder, is_bilstm_folder, load_bilstm
 from clinical_ner.models.encoder_kinds import kind_of, resolve_source
 from clinical_ner.models.shipped import shipped_config
@@ -86,10 +86,6 @@ def quiet_transformers() -> Iterator[None]:
         hf_logging.set_verbosity(level)
         if bars:
             hf_logging.enable_progress_bar()
-
-
-def _words(sentence: Sentence | Sequence[str]) -> list[str]:
-    return list(sentence.tokens) if isinstance(sentence, Sentence) else list(sentence)
 
 
 def is_local_source(source: str | Path) -> bool:
@@ -240,7 +236,7 @@ def train_wordpiece(
     pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     pieces: list[str] = []
     for sentence in sentences:
-        for word in _words(sentence):
+        for word in words_of(sentence):
             normal = normalizer.normalize_str(word)
             pieces.extend(piece for piece, _ in pre_tokenizer.pre_tokenize_str(normal))
     if not pieces:
@@ -297,7 +293,7 @@ def load_encoder(spec: EncoderSpec, train_sentences: WordLists | None = None, se
         if train_sentences is None:
             raise ValueError(f"encoder {spec.name!r} is built from scratch: training sentences are required")
         if spec.source == BILSTM:
-            return build_bilstm_encoder([_words(s) for s in train_sentences], spec.dim, spec.hidden_dim,
+            return build_bilstm_encoder([words_of(s) for s in train_sentences], spec.dim, spec.hidden_dim,
                                         spec.n_layers, spec.vocab_size, seed=seed)
         return build_scratch_encoder(spec, train_sentences, seed=seed)
     return load_pretrained(spec.source)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from clinical_ner.data.records import Sentence
+from clinical_ner.data.records import Sentence, words_of
 from clinical_ner.evaluation.metrics import bio_strict
 
 MODEL_FILE = "model.crfsuite"
@@ -75,10 +75,6 @@ def sentence_features(words: Sequence[str]) -> list[dict[str, Any]]:
     return [token_features(words, i) for i in range(len(words))]
 
 
-def _words(sentence: Sentence | Sequence[str]) -> list[str]:
-    return list(sentence.tokens) if isinstance(sentence, Sentence) else list(sentence)
-
-
 class FeatureCRF:
     """A trained CRFsuite model with its settings; ``predict`` gives one BIO tag per word."""
 
@@ -130,14 +126,14 @@ class FeatureCRF:
 
     def predict(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[str]]:
         """One BIO tag per word; `batch_size` is accepted for the Tagger interface and ignored."""
-        return [self._tagger.tag(sentence_features(words)) if words else [] for words in map(_words, sentences)]
+        return [self._tagger.tag(sentence_features(words)) if words else [] for words in map(words_of, sentences)]
 
     def predict_scored(
         self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32
     ) -> list[list[tuple[int, float]]]:
         """(label id in ``labels``, CRFsuite's marginal probability of that label) per word."""
         out = []
-        for words in map(_words, sentences):
+        for words in map(words_of, sentences):
             if not words:
                 out.append([])
                 continue

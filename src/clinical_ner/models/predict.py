@@ -86,13 +86,18 @@ def scored_tags(tagger: Model, sentences: Sequence[Sentence], batch_size: int = 
     return tags, probabilities
 
 
+def entity_confidence(probabilities: Sequence[float], first: int, last: int) -> float:
+    """An entity's confidence: the minimum of its words' probabilities (`CONFIDENCE_RULE`)."""
+    return min(probabilities[first: last + 1])
+
+
 def entities_with_confidence(
     sentence: Sentence, text: str, tags: Sequence[str], probabilities: Sequence[float]
 ) -> list[tuple[Entity, float]]:
     """The sentence's predicted entities (`bio.decode_tags`) with their confidence (min of their words)."""
     entities = decode_tags(sentence.doc_id, text, sentence.offsets, tags)
     chunks = tag_chunks(tags, sentence.doc_id)
-    return [(e, min(probabilities[first: last + 1])) for e, (_, first, last) in zip(entities, chunks)]
+    return [(e, entity_confidence(probabilities, first, last)) for e, (_, first, last) in zip(entities, chunks)]
 
 
 def predict_sentences(tagger: Model, sentences: Sequence[Sentence], batch_size: int = 32) -> list[dict[str, Any]]:
@@ -117,7 +122,7 @@ def predict_sentences(tagger: Model, sentences: Sequence[Sentence], batch_size: 
         row["confidence"] = [round(p, DIGITS) for p in probs]
         row["entities"] = [
             {"label": label, "start": sentence.offsets[first][0], "end": sentence.offsets[last][1],
-             "text": " ".join(sentence.tokens[first: last + 1]), "confidence": round(min(probs[first: last + 1]), DIGITS)}
+             "text": " ".join(sentence.tokens[first: last + 1]), "confidence": round(entity_confidence(probs, first, last), DIGITS)}
             for label, first, last in tag_chunks(pred, sentence.doc_id)
         ]
         if unit_row:

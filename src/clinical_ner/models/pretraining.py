@@ -21,8 +21,9 @@ import numpy as np
 import torch
 
 from clinical_ner.atomic import atomic_write_text
+from clinical_ner.data.records import words_of
 from clinical_ner.models.encoder_kinds import ADAPTED_NOTE, STAND_IN_NOTE
-from clinical_ner.models.encoders import WordLists, _words, load_pretrained, quiet_transformers, train_wordpiece
+from clinical_ner.models.encoders import WordLists, load_pretrained, quiet_transformers, train_wordpiece
 
 
 def _mask_tokens(
@@ -137,7 +138,7 @@ def build_stand_in_encoder(
     from transformers import BertConfig, BertForMaskedLM, BertModel
 
     out_dir = Path(out_dir)
-    word_lists = [w for w in (_words(s) for s in sentences) if w]
+    word_lists = [w for w in (words_of(s) for s in sentences) if w]
     torch.manual_seed(seed)
     np.random.seed(seed)
     tokenizer = train_wordpiece(word_lists, vocab_size, lowercase, max_position_embeddings)
@@ -205,7 +206,7 @@ def adapt_encoder(
     from transformers import AutoModel, AutoModelForMaskedLM
 
     out_dir = Path(out_dir)
-    word_lists = [w for w in (_words(s) for s in sentences) if w]
+    word_lists = [w for w in (words_of(s) for s in sentences) if w]
     if not word_lists:
         raise ValueError("cannot adapt an encoder: no training sentences")
     location = str(Path(base).expanduser())

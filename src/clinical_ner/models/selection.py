@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 RANKINGS = ("macro_f1", "mean_macro_prf")
+PINNED = "pinned"  # the `candidate` of pinned settings (training.pinned): given, not searched
 
 
 def _number(value: Any, missing: float) -> float:
@@ -61,6 +62,6 @@ def select_candidate(
 def pinned_selection(settings: Mapping[str, Any]) -> dict[str, Any]:
     """The `select_candidate` record of pinned settings: no candidates, epochs as given."""
     return {
-        "candidate": "pinned", "rank_by": "pinned", "settings": dict(settings), "best_epoch": int(settings["epochs"]),
+        "candidate": PINNED, "rank_by": PINNED, "settings": dict(settings), "best_epoch": int(settings["epochs"]),
         "val_macro_f1": None, "val_loss": None, "ranking": [],
     }

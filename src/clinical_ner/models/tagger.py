@@ -12,8 +12,8 @@ import torch
 from torch import nn
 
 from clinical_ner import __version__
-from clinical_ner.data.records import Sentence
-from clinical_ner.models.alignment import Window, collate, gather_words, make_windows, stitch, window_report
+from clinical_ner.data.records import Sentence, words_of
+from clinical_ner.models.alignment import Window, collate, gather_words, make_windows, stitch
 from clinical_ner.models.decoding import allowed_transitions, check_decoding
 from clinical_ner.models.device import autocast, pick_device
 from clinical_ner.models.encoders import load_pretrained, quiet_transformers
@@ -39,10 +39,6 @@ def _versions() -> dict[str, str]:
         "tokenizers": metadata.version("tokenizers"),
         "pytorch-crf": metadata.version("pytorch-crf"),
     }
-
-
-def _words(sentence: Sentence | Sequence[str]) -> list[str]:
-    return list(sentence.tokens) if isinstance(sentence, Sentence) else list(sentence)
 
 
 def encoder_limit(encoder: nn.Module, tokenizer: Any, max_length: int) -> int:
@@ -135,11 +131,6 @@ class Tagger(nn.Module):
         with torch.autocast(device_type=words.device.type, enabled=False):
             return self.head.loss(words.float(), batch["word_mask"], batch["labels"], batch["sentence_start"])
 
-    def decode(self, batch: dict[str, torch.Tensor]) -> list[list[int]]:
-        words = self.word_vectors(batch)
-        with torch.autocast(device_type=words.device.type, enabled=False):
-            return self.head.decode(words.float(), batch["word_mask"], batch["sentence_start"])
-
     def encode_labels(self, tags: Sequence[str]) -> list[int]:
         try:
             return [self.label_ids[t] for t in tags]
@@ -152,7 +143,7 @@ class Tagger(nn.Module):
             label_ids = [self.encode_labels(s.tags) for s in sentences]  # type: ignore[union-attr]
         if self.units == "subword":
             return subword_windows(
-                self.tokenizer, [_words(s) for s in sentences], self.max_subwords, label_ids, continuation_ids(self.labels)
+                self.tokenizer, [words_of(s) for s in sentences], self.max_subwords, label_ids, continuation_ids(self.labels)
             )
         return make_windows(self.tokenizer, sentences, self.max_length, label_ids)
 
@@ -171,17 +162,11 @@ class Tagger(nn.Module):
 
     def _unit_counts(self, windows: Sequence[Window], sentences: Sequence[Sentence | Sequence[str]]) -> list[int]:
         if self.units == "word":
-            return [len(_words(s)) for s in sentences]
+            return [len(words_of(s)) for s in sentences]
         counts = [0] * len(sentences)
         for window in windows:
             counts[window.sentence] = window.n_words
         return counts
-
-    def window_report(self, sentences: Sequence[Sentence], tags: Sequence[Sequence[str]] | None = None) -> dict[str, int]:
-        """`alignment.window_report` of the sentences' windows, counting the entities of `tags` (default:
-        the sentences' own tags)."""
-        tags = tags if tags is not None else [s.tags for s in sentences]
-        return window_report(self.windows(sentences), tags)
 
     def to_batch(self, windows: Sequence[Window]) -> dict[str, torch.Tensor]:
         device = self.device
@@ -260,7 +245,7 @@ class Tagger(nn.Module):
         if self.units == "word":
             return [list(row) for row in units]
         outside = self.label_ids.get("O", 0) if outside is None else outside
-        return word_predictions(self.tokenizer, [_words(s) for s in sentences], units, outside)
+        return word_predictions(self.tokenizer, [words_of(s) for s in sentences], units, outside)
 
     def predict_ids(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32) -> list[list[int]]:
         """One label id per word of each sentence."""

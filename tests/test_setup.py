@@ -3,6 +3,7 @@ and the installed build printed at the end. Checked with `make -n` on a venv pat
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make not i
 
 def setup_recipe(tmp_path, *variables: str) -> list[str]:
     venv = tmp_path / "venv"
-    done = subprocess.run(["make", "-n", "setup", f"VENV={venv}", *variables], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
+    done = subprocess.run(["make", "-n", "--no-print-directory", "setup", f"VENV={venv}", *variables], cwd=ROOT,
+                          capture_output=True, text=True, check=True, env=env)
     return [line.replace(f"{venv}/bin/python", "PY") for line in done.stdout.splitlines()]
 
 

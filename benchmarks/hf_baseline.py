@@ -98,7 +98,8 @@ def write_random_encoder(folder: Path, size: EncoderSize, train_sentences: Seque
     import torch
     from transformers import BertConfig, BertModel, DistilBertConfig, DistilBertModel
 
-    from clinical_ner.models.encoders import quiet_transformers, train_wordpiece
+    from clinical_ner.models.encoders.pretrained import quiet_transformers
+    from clinical_ner.models.encoders.wordpiece import train_wordpiece
 
     tokenizer = train_wordpiece(train_sentences, size.vocab_size, max_length=size.max_length)
     common = {"vocab_size": len(tokenizer), "max_position_embeddings": size.max_length,
@@ -166,7 +167,7 @@ def hf_trainer(encoder_dir: Path, labels: Sequence[str], examples: list[dict[str
         set_seed,
     )
 
-    from clinical_ner.models.encoders import quiet_transformers
+    from clinical_ner.models.encoders.pretrained import quiet_transformers
 
     cuda = device.startswith("cuda")
     set_seed(settings.seed)
@@ -205,7 +206,7 @@ def hf_predict(trainer: Any, tokenizer: Any, sentences: Sequence[Any], max_lengt
     first sub-word (long sentences split into windows by the package's `make_windows`, as on our side)."""
     import numpy as np
 
-    from clinical_ner.models.alignment import make_windows, reassemble
+    from clinical_ner.models.units.alignment import make_windows, reassemble
 
     windows = make_windows(tokenizer, sentences, max_length)
     # with train_sampling_strategy="group_by_length", Trainer also length-groups (and so shuffles) the

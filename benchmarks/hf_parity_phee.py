@@ -106,11 +106,12 @@ def run_seed(seed: int, data: dict[str, Any], labels: list[str], types: list[str
              tmp: Path) -> list[dict[str, Any]]:
     from transformers import AutoTokenizer
 
-    from clinical_ner.models.alignment import make_windows
     from clinical_ner.models.device import set_threads
-    from clinical_ner.models.encoders import EncoderSpec
+    from clinical_ner.models.encoders.spec import EncoderSpec
     from clinical_ner.models.tagger import Tagger
-    from clinical_ner.models.training import TrainSettings, train
+    from clinical_ner.models.train.job import train
+    from clinical_ner.models.train.settings import TrainSettings
+    from clinical_ner.models.units.alignment import make_windows
 
     _, train_sentences = data["train"]
     test_docs, test_sentences = data["test"]

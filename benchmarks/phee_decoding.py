@@ -46,7 +46,7 @@ def set_decoding(model: Any, decoding: str) -> None:
 def score_model(model: Any, test_dir: Path, out_dir: Path, types: list[str]) -> dict[str, Any]:
     """Tag the test notes into `out_dir` and score them (n2c2 semantics, micro)."""
     from clinical_ner.evaluation.brat_scoring import score_folders
-    from clinical_ner.models.predict_notes import predict_folder
+    from clinical_ner.models.predict.notes import predict_folder
 
     report = predict_folder(model, test_dir, out_dir, overwrite=True, progress=False)
     frame = score_folders(test_dir, out_dir, types, PHEE_LABEL_MAP)["n2c2"].set_index(["mode", "label"])
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
         parser.error(f"no final models under {args.run / 'models'}/*/{args.regime}/f1/seed*/final")
 
     from clinical_ner.models.device import set_threads
-    from clinical_ner.models.predict import load_model
+    from clinical_ner.models.predict.sentences import load_model
     from clinical_ner.models.tagger import Tagger
 
     set_threads(args.threads)

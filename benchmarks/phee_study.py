@@ -32,7 +32,7 @@ from record import ROOT, emit, provenance
 from clinical_ner import config as cfg
 from clinical_ner.data.subsets import fraction_id
 from clinical_ner.evaluation.statistics import bootstrap, run_document_counts
-from clinical_ner.models.encoder_kinds import ADAPTED_NOTE
+from clinical_ner.models.encoders.kinds import ADAPTED_NOTE
 
 CONFIG = ROOT / "config" / "phee.yaml"
 METRICS = ("span_strict_f1", "span_lenient_f1")

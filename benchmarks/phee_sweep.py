@@ -7,7 +7,7 @@ Every setting starts from the embedded default (`config.yaml`: `training.setting
 encoder's `architecture`) and changes one factor (learning rate, epochs and patience, warm-up, batch
 size, dropout, width/depth, WordPiece vocabulary size; also the decoding, trained and decoded
 unconstrained). Each is trained exactly as the pipeline's `train_candidate` rule does
-(`models.training.train` on PHEE train, its epoch kept on dev), then tags the raw dev notes as
+(`models.train.job.train` on PHEE train, its epoch kept on dev), then tags the raw dev notes as
 `predict_test` does. Written per run: dev strict and lenient micro span F1 (n2c2-2018 semantics, as the
 `spans_official_semantics` tables), the macro BIO-strict F1 the pipeline selects on, the epoch kept, parameters and
 seconds. After the first seed, the `--top` settings
@@ -74,9 +74,10 @@ def run_one(name: str, seed: int, data: dict[str, Any], base: tuple[dict[str, An
             threads: int, dev_dir: Path, tmp: Path) -> dict[str, Any]:
     """Train one variant with one seed on train (epoch kept on dev) and score its dev predictions."""
     from clinical_ner.labels import bio_labels
-    from clinical_ner.models.encoders import EncoderSpec
+    from clinical_ner.models.encoders.spec import EncoderSpec
     from clinical_ner.models.tagger import Tagger
-    from clinical_ner.models.training import TrainSettings, train
+    from clinical_ner.models.train.job import train
+    from clinical_ner.models.train.settings import TrainSettings
 
     factor, value, overrides, architecture = VARIANTS[name]
     settings = TrainSettings.from_dict({**base[0], **overrides, "seed": seed, "threads": threads})

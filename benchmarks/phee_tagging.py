@@ -45,8 +45,9 @@ def finetune(source: Path, train_sentences: Sequence[Any], out_dir: Path, epochs
     """Our CRF tagger on the encoder in `source`, trained on `train_sentences` (no validation, the last
     epoch kept) and saved to `out_dir`; the training summary."""
     from clinical_ner.labels import bio_labels
-    from clinical_ner.models.encoders import EncoderSpec
-    from clinical_ner.models.training import TrainSettings, train
+    from clinical_ner.models.encoders.spec import EncoderSpec
+    from clinical_ner.models.train.job import train
+    from clinical_ner.models.train.settings import TrainSettings
 
     settings = TrainSettings(learning_rate=learning_rate, epochs=epochs, batch_size=batch_size, seed=seed,
                              max_length=128, threads=threads)
@@ -62,7 +63,7 @@ def write_hf_model(tagger_dir: Path, out_dir: Path) -> Path:
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-    from clinical_ner.models.encoders import quiet_transformers
+    from clinical_ner.models.encoders.pretrained import quiet_transformers
     from clinical_ner.models.tagger import ENCODER_DIR, HEAD_FILE, TAGGER_FILE
 
     labels = json.loads((tagger_dir / TAGGER_FILE).read_text(encoding="utf-8"))["labels"]
@@ -134,9 +135,9 @@ def run_phee(args: argparse.Namespace, spacy_baseline: Callable[..., dict[str, A
 
     from clinical_ner.data.bio import text_to_sentences
     from clinical_ner.data.brat import read_text
-    from clinical_ner.models.feature_crf import FeatureCRF
-    from clinical_ner.models.predict import load_model
-    from clinical_ner.models.predict_notes import predict_folder
+    from clinical_ner.models.baselines.feature_crf import FeatureCRF
+    from clinical_ner.models.predict.notes import predict_folder
+    from clinical_ner.models.predict.sentences import load_model
 
     phee = args.phee or DEFAULT_PHEE
     source = args.encoder or minilm_source()

@@ -172,11 +172,13 @@ def main(argv: list[str] | None = None) -> dict | None:
     from clinical_ner.data.brat import read_corpus
     from clinical_ner.data.report import CorpusReport
     from clinical_ner.labels import bio_labels
-    from clinical_ner.models.encoders import EncoderSpec, load_encoder
-    from clinical_ner.models.params import count_parameters
-    from clinical_ner.models.predict_notes import predict_folder
+    from clinical_ner.models.encoders.build import load_encoder
+    from clinical_ner.models.encoders.spec import EncoderSpec
+    from clinical_ner.models.predict.notes import predict_folder
+    from clinical_ner.models.sizes.counts import count_parameters
     from clinical_ner.models.tagger import Tagger
-    from clinical_ner.models.training import TrainSettings, train
+    from clinical_ner.models.train.job import train
+    from clinical_ner.models.train.settings import TrainSettings
 
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory(prefix="predict-speed-") as tmp:

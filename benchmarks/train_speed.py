@@ -53,9 +53,10 @@ def main(argv: list[str] | None = None) -> dict:
     from clinical_ner.data.brat import read_corpus
     from clinical_ner.data.report import CorpusReport
     from clinical_ner.labels import bio_labels
-    from clinical_ner.models.encoders import EncoderSpec
+    from clinical_ner.models.encoders.spec import EncoderSpec
     from clinical_ner.models.tagger import Tagger
-    from clinical_ner.models.training import TrainSettings, train
+    from clinical_ner.models.train.job import train
+    from clinical_ner.models.train.settings import TrainSettings
 
     with tempfile.TemporaryDirectory(prefix="train-speed-") as tmp:
         tmp_path = Path(tmp)

@@ -69,9 +69,10 @@ def corpus(folder: Path, train_docs: int, test_docs: int, seed: int) -> dict[str
 def run_ours(head: str, encoder_dir: Path, data: dict[str, list[Any]], args: argparse.Namespace,
              out_dir: Path) -> dict[str, Any]:
     from clinical_ner.labels import bio_labels
-    from clinical_ner.models.encoders import EncoderSpec
+    from clinical_ner.models.encoders.spec import EncoderSpec
     from clinical_ner.models.tagger import Tagger
-    from clinical_ner.models.training import TrainSettings, train
+    from clinical_ner.models.train.job import train
+    from clinical_ner.models.train.settings import TrainSettings
 
     settings = TrainSettings(
         learning_rate=args.learning_rate, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
@@ -99,8 +100,8 @@ def run_theirs(encoder_dir: Path, data: dict[str, list[Any]], args: argparse.Nam
     from transformers import AutoTokenizer
 
     from clinical_ner.labels import bio_labels
-    from clinical_ner.models.alignment import make_windows
     from clinical_ner.models.device import pick_device, set_threads
+    from clinical_ner.models.units.alignment import make_windows
 
     set_threads(args.threads)
     labels = bio_labels()
@@ -158,7 +159,7 @@ def bench_size(label: str, size: EncoderSize, data: dict[str, list[Any]], args: 
                tmp: Path) -> dict[str, Any]:
     from transformers import AutoTokenizer
 
-    from clinical_ner.models.alignment import make_windows
+    from clinical_ner.models.units.alignment import make_windows
 
     encoder_dir = write_random_encoder(tmp / label / "encoder", size, data["train"], args.seed)
     tokenizer = AutoTokenizer.from_pretrained(encoder_dir, local_files_only=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import torch
 
-from clinical_ner.models.heads import Constraints, CRFHead, make_head
+from clinical_ner.models.heads.layers import Constraints, CRFHead, make_head
 
 
 def random_crf(seed: int, n_tags: int = 3, constraints: Constraints | None = None, scale: float = 2.0) -> CRFHead:

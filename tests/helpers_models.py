@@ -83,7 +83,7 @@ def synthetic_sentences(tmp: Path, n_train_docs: int, n_test_docs: int, seed: in
 
 
 def tiny_scratch_spec(name: str = "scratch", **sizes: int):
-    from clinical_ner.models.encoders import EncoderSpec
+    from clinical_ner.models.encoders.spec import EncoderSpec
 
     defaults = dict(n_layers=1, dim=32, n_heads=2, hidden_dim=64, vocab_size=300, max_position_embeddings=64)
     defaults.update(sizes)
@@ -91,7 +91,7 @@ def tiny_scratch_spec(name: str = "scratch", **sizes: int):
 
 
 def tiny_settings(**changes):
-    from clinical_ner.models.training import TrainSettings
+    from clinical_ner.models.train.settings import TrainSettings
 
     values = dict(
         learning_rate=3e-3, epochs=3, batch_size=8, warmup_ratio=0.1, weight_decay=0.0, max_grad_norm=1.0,
@@ -104,7 +104,7 @@ def tiny_settings(**changes):
 def tiny_tagger(head: str = "crf", sentences: list[Sentence] | None = None, seed: int = 0, max_length: int = 64):
     """An untrained tiny from-scratch Tagger over the 19 study labels."""
     from clinical_ner.labels import bio_labels
-    from clinical_ner.models.encoders import load_encoder
+    from clinical_ner.models.encoders.build import load_encoder
     from clinical_ner.models.tagger import Tagger
 
     sentences = sentences if sentences is not None else make_sentences(40, seed=seed)

@@ -8,7 +8,8 @@ import helpers_models
 import pytest
 import torch
 
-from clinical_ner.models.alignment import (
+from clinical_ner.models.encoders.wordpiece import train_wordpiece
+from clinical_ner.models.units.alignment import (
     Window,
     collate,
     gather_words,
@@ -19,7 +20,6 @@ from clinical_ner.models.alignment import (
     window_report,
     window_spans,
 )
-from clinical_ner.models.encoders import train_wordpiece
 
 TRAIN_WORDS = [
     "the patient took aspirin daily".split(),

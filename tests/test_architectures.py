@@ -8,13 +8,10 @@ import pytest
 from workflow_helpers import copy_workflow, snakemake
 
 from clinical_ner.labels import bio_labels
-from clinical_ner.models.architectures import build_encoder, encoder_config, parameter_counts, shipped_ids
-from clinical_ner.models.encoders import (
-    EncoderSpec,
-    EncoderUnavailableError,
-    build_scratch_encoder,
-)
-from clinical_ner.models.pretraining import build_stand_in_encoder
+from clinical_ner.models.encoders.pretraining import build_stand_in_encoder
+from clinical_ner.models.encoders.scratch import build_scratch_encoder
+from clinical_ner.models.encoders.spec import EncoderSpec, EncoderUnavailableError
+from clinical_ner.models.sizes.architectures import build_encoder, encoder_config, parameter_counts, shipped_ids
 
 N_LABELS = len(bio_labels())  # 19
 # The study's Table I (Belkadi et al.): (source, head) -> trainable parameters.

@@ -8,11 +8,11 @@ import torch
 
 from clinical_ner.evaluation.metrics import bio_strict
 from clinical_ner.labels import ENTITY_TYPES, bio_labels
-from clinical_ner.models.alignment import collate, make_windows
-from clinical_ner.models.bilstm import BiLSTMEncoder, WordCharTokenizer, build_bilstm_encoder
-from clinical_ner.models.encoders import EncoderSpec
+from clinical_ner.models.encoders.bilstm import BiLSTMEncoder, WordCharTokenizer, build_bilstm_encoder
+from clinical_ner.models.encoders.spec import EncoderSpec
 from clinical_ner.models.tagger import Tagger
-from clinical_ner.models.training import train
+from clinical_ner.models.train.job import train
+from clinical_ner.models.units.alignment import collate, make_windows
 
 TRAIN = helpers_models.make_sentences(80, seed=11)
 TEST = helpers_models.make_sentences(30, seed=13)

@@ -10,7 +10,7 @@ import pytest
 from clinical_ner.data.jsonl import write_sentences
 from clinical_ner.data.records import Document, Entity
 from clinical_ner.evaluation.n2c2 import score_documents_n2c2
-from clinical_ner.models.card import (
+from clinical_ner.models.cards.model_card import (
     CARD_JSON,
     CARD_MD,
     PRIVACY_WARNING,
@@ -19,7 +19,7 @@ from clinical_ner.models.card import (
     file_sha256,
     write_training_card,
 )
-from clinical_ner.models.encoder_kinds import STAND_IN_NOTE
+from clinical_ner.models.encoders.kinds import STAND_IN_NOTE
 
 
 def test_training_card_json_and_markdown(tmp_path):

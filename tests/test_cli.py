@@ -104,3 +104,10 @@ def test_overrides_nest_dotted_keys_and_read_yaml_values():
         "training": {"retrain_on_train_val": False, "seeds": [1]}, "corpus": {"source": "synthetic"}}
     config = layered_config([], ["training={retrain_on_train_val: false}"], base=ROOT / "config.yaml")
     assert config["training"]["retrain_on_train_val"] is False and config["training"]["seeds"] == [42]
+
+
+def test_validate_config_counts_the_stand_ins_of_config_stand_ins_yaml(capsys):
+    """Stand-in encoders are counted from build_stand_in_encoder's sizes (models/encoders/pretraining.py)."""
+    assert main(["validate-config", str(ROOT / "config" / "stand-ins.yaml")]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.strip()}
+    assert "stand-in" in lines["bert-crf"] and lines["bert-crf"].split()[1].replace(",", "").isdigit()

@@ -151,7 +151,7 @@ def test_schema_errors_name_the_key():
 
 def test_patience_zero_disables_early_stopping_as_in_training():
     """The schema allows what TrainSettings means: patience 0 = no early stopping; negative is an error."""
-    from clinical_ner.models.training import TrainSettings
+    from clinical_ner.models.train.settings import TrainSettings
 
     config = validate_config(minimal(training={"settings": {"patience": 0}}))
     assert TrainSettings.from_dict(config["training"]["settings"]).patience == 0

@@ -10,11 +10,11 @@ import pytest
 import torch
 
 from clinical_ner.labels import bio_labels
-from clinical_ner.models.decoding import is_valid
-from clinical_ner.models.encoders import EncoderSpec
-from clinical_ner.models.predict import scored_tags
+from clinical_ner.models.encoders.spec import EncoderSpec
+from clinical_ner.models.heads.decoding import is_valid
+from clinical_ner.models.predict.sentences import scored_tags
 from clinical_ner.models.tagger import Tagger
-from clinical_ner.models.training import train
+from clinical_ner.models.train.job import train
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 

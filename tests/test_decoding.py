@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from clinical_ner.labels import bio_labels
-from clinical_ner.models.decoding import allowed_transitions, is_valid
-from clinical_ner.models.heads import AptHead, CRFHead, make_head
+from clinical_ner.models.heads.decoding import allowed_transitions, is_valid
+from clinical_ner.models.heads.layers import AptHead, CRFHead, make_head
 from clinical_ner.models.tagger import Tagger
 
 TINY = ["O", "B-A", "I-A", "B-B", "I-B"]

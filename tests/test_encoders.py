@@ -12,13 +12,10 @@ import torch
 import transformers
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
 
-from clinical_ner.models import encoders
-from clinical_ner.models.encoders import (
-    EncoderSpec,
-    EncoderUnavailableError,
-    load_encoder,
-)
-from clinical_ner.models.pretraining import build_stand_in_encoder, stand_in_note
+from clinical_ner.models.encoders import pretrained, wordpiece
+from clinical_ner.models.encoders.build import load_encoder
+from clinical_ner.models.encoders.pretraining import build_stand_in_encoder, stand_in_note
+from clinical_ner.models.encoders.spec import EncoderSpec, EncoderUnavailableError
 
 WORDS = [s.tokens for s in helpers_models.make_sentences(30, seed=3)]
 
@@ -85,8 +82,8 @@ def test_hub_ids_and_folders_share_one_code_path(tmp_path: Path, monkeypatch: py
                 return f"{kind}:{location}"
         return Fake
 
-    assert encoders._auto_classes() == (transformers.AutoModel, transformers.AutoTokenizer)
-    monkeypatch.setattr(encoders, "_auto_classes", lambda: (recorder("model"), recorder("tokenizer")))
+    assert pretrained._auto_classes() == (transformers.AutoModel, transformers.AutoTokenizer)
+    monkeypatch.setattr(pretrained, "_auto_classes", lambda: (recorder("model"), recorder("tokenizer")))
     folder = tmp_path / "org" / "model"
     folder.mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
@@ -126,7 +123,7 @@ def test_scratch_encoder_sizes_vocabulary_and_seed() -> None:
     config = model.config
     assert (config.n_layers, config.dim, config.n_heads, config.hidden_dim, config.max_position_embeddings) == (2, 32, 4, 48, 64)
     assert len(tokenizer) <= config.vocab_size == 1000  # the architecture's embedding size, as Table I counts it
-    assert [tokenizer.convert_tokens_to_ids(t) for t in encoders.SPECIAL_TOKENS] == [0, 1, 2, 3, 4]
+    assert [tokenizer.convert_tokens_to_ids(t) for t in wordpiece.SPECIAL_TOKENS] == [0, 1, 2, 3, 4]
     vocab = tokenizer.get_vocab()
     assert "aspirin" in vocab  # a training word
     assert "Zyrtec" not in vocab  # never seen in training: built from the training sentences only

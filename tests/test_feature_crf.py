@@ -7,7 +7,7 @@ from helpers_models import synthetic_sentences
 
 from clinical_ner.evaluation.metrics import bio_strict
 from clinical_ner.labels import ENTITY_TYPES
-from clinical_ner.models.feature_crf import (
+from clinical_ner.models.baselines.feature_crf import (
     FeatureCRF,
     is_feature_crf,
     select_and_train,
@@ -15,8 +15,8 @@ from clinical_ner.models.feature_crf import (
     short_shape,
     token_features,
 )
-from clinical_ner.models.predict import load_model, predict_jsonl
-from clinical_ner.models.predict_notes import predict_folder
+from clinical_ner.models.predict.notes import predict_folder
+from clinical_ner.models.predict.sentences import load_model, predict_jsonl
 
 
 def test_features():

@@ -9,8 +9,8 @@ import pytest
 import torch
 from helpers_crf import path_score, random_crf
 
-from clinical_ner.models.heads import AptHead, CRFHead, make_head
-from clinical_ner.models.params import count_parameters
+from clinical_ner.models.heads.layers import AptHead, CRFHead, make_head
+from clinical_ner.models.sizes.counts import count_parameters
 
 N_TAGS = 3
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from clinical_ner.data.records import Sentence
-from clinical_ner.models.alignment import Window
+from clinical_ner.models.units.alignment import Window
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -174,7 +174,7 @@ def test_hf_predict_keeps_the_sentence_order(tmp_path):
     import torch
 
     from clinical_ner.labels import bio_labels
-    from clinical_ner.models.alignment import make_windows
+    from clinical_ner.models.units.alignment import make_windows
 
     lengths = [7, 2, 11, 3, 9, 1, 5, 12, 4, 8, 6, 10]
     sentences = [Sentence("d", i, [f"w{(i * 7 + k) % 13}" for k in range(n)], [(k, k + 1) for k in range(n)],

@@ -72,8 +72,8 @@ def test_feature_crf_trains_and_tags_notes_without_torch(tmp_path: Path) -> None
     loaded = _run_isolated(f"""
         import json, sys
         from clinical_ner.data.jsonl import read_sentences
-        from clinical_ner.models.feature_crf import FeatureCRF
-        from clinical_ner.models.predict_notes import predict_folder
+        from clinical_ner.models.baselines.feature_crf import FeatureCRF
+        from clinical_ner.models.predict.notes import predict_folder
         train = read_sentences({str(tmp_path / 'train.jsonl')!r})
         FeatureCRF.fit(train, {str(tmp_path / 'crf')!r}, c1=0.1, c2=0.1, max_iterations=5)
         report = predict_folder({str(tmp_path / 'crf')!r}, {str(notes)!r}, {str(tmp_path / 'ann')!r}, threads=1)
@@ -88,9 +88,9 @@ def test_bilstm_trains_and_predicts_without_transformers(tmp_path: Path) -> None
         import json, sys
         from helpers_models import make_sentences, tiny_settings
         from clinical_ner.labels import bio_labels
-        from clinical_ner.models.encoders import EncoderSpec
-        from clinical_ner.models.predict import load_model
-        from clinical_ner.models.training import train
+        from clinical_ner.models.encoders.spec import EncoderSpec
+        from clinical_ner.models.predict.sentences import load_model
+        from clinical_ner.models.train.job import train
         spec = EncoderSpec("bilstm", "bilstm", n_layers=1, dim=16, hidden_dim=16, vocab_size=200)
         train(spec, "crf", bio_labels(), tiny_settings(epochs=1), make_sentences(20), None, {str(tmp_path / 'm')!r})
         load_model({str(tmp_path / 'm')!r}).predict(make_sentences(2))

@@ -9,7 +9,7 @@ import pytest
 import torch
 from helpers_crf import path_marginals, random_crf
 
-from clinical_ner.models.heads import AptHead
+from clinical_ner.models.heads.layers import AptHead
 
 N_TAGS = 3
 
@@ -66,7 +66,7 @@ def test_apt_probabilities_are_the_softmax():
 
 @torch.no_grad()
 def test_constrained_crf_marginals_match_enumeration_of_valid_paths():
-    from clinical_ner.models.decoding import allowed_transitions, is_valid
+    from clinical_ner.models.heads.decoding import allowed_transitions, is_valid
 
     labels = ["O", "B-X", "I-X"]
     head = random_crf(11, N_TAGS, constraints=allowed_transitions(labels), scale=1.0)

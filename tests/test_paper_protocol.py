@@ -13,22 +13,22 @@ from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 from workflow_helpers import ROOT
 
 from clinical_ner.config import (
-    PAPER_SETTINGS,
     candidates,
     pinned_settings,
     rank_by,
     selection_validation,
     validate_config,
 )
+from clinical_ner.config_checks import PAPER_SETTINGS
 from clinical_ner.data.jsonl import write_jsonl
 from clinical_ner.data.records import Sentence
 from clinical_ner.errors import InputError
 from clinical_ner.evaluation.run_files import evaluate_file
 from clinical_ner.labels import ENTITY_TYPES, bio_labels
-from clinical_ner.models.predict import predict_sentences
-from clinical_ner.models.subwords import continuation_ids, subword_rows, subword_windows
+from clinical_ner.models.predict.sentences import predict_sentences
 from clinical_ner.models.tagger import Tagger
-from clinical_ner.models.trainer import EarlyStopping
+from clinical_ner.models.train.loop import EarlyStopping
+from clinical_ner.models.units.subwords import continuation_ids, subword_rows, subword_windows
 
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "Take", "asp", "##irin", "20", "mg", "daily", "."]
 # "aspirin" is two pieces (asp ##irin); every other word is one.

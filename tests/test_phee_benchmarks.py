@@ -22,8 +22,8 @@ import phee_sweep  # noqa: E402
 
 
 def test_every_variant_is_a_valid_setting_that_changes_one_factor():
-    from clinical_ner.models.encoders import EncoderSpec
-    from clinical_ner.models.training import TrainSettings
+    from clinical_ner.models.encoders.spec import EncoderSpec
+    from clinical_ner.models.train.settings import TrainSettings
 
     settings, spec = phee_sweep.default_settings()
     assert spec["source"] == "scratch" and settings["epochs"] >= 1
@@ -77,7 +77,7 @@ def test_the_csv_gets_its_provenance_beside_it(tmp_path):
 
 def test_decoding_switches_and_refuses_what_the_model_cannot_do():
     from clinical_ner.labels import bio_labels
-    from clinical_ner.models.encoders import load_encoder
+    from clinical_ner.models.encoders.build import load_encoder
     from clinical_ner.models.tagger import Tagger
 
     sentences = make_sentences(20)
@@ -162,7 +162,7 @@ def test_decoding_on_models_of_a_phee_subset(phee_dir, phee_label_map, tmp_path)
     from clinical_ner.data.brat import read_corpus
     from clinical_ner.data.report import CorpusReport
     from clinical_ner.labels import bio_labels
-    from clinical_ner.models.training import train
+    from clinical_ner.models.train.job import train
 
     phee = _phee_subset(phee_dir, tmp_path / "phee", 25)
     sentences = encode_corpus(read_corpus(phee / "train", phee_label_map, CorpusReport()))

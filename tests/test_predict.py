@@ -10,8 +10,8 @@ import helpers_models
 import pytest
 import torch
 
-from clinical_ner.models.predict import predict_jsonl, predict_sentences
-from clinical_ner.models.predict_notes import predict_folder
+from clinical_ner.models.predict.notes import predict_folder
+from clinical_ner.models.predict.sentences import predict_jsonl, predict_sentences
 from clinical_ner.models.tagger import Tagger
 
 NOTES = {

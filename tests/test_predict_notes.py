@@ -18,7 +18,7 @@ from clinical_ner.cli import main
 from clinical_ner.data.brat import read_annotations
 from clinical_ner.data.report import CorpusReport
 from clinical_ner.errors import InputError
-from clinical_ner.models.predict_notes import REPORT_FILE, predict_folder
+from clinical_ner.models.predict.notes import REPORT_FILE, predict_folder
 
 GOOD = "Discharge medications:\n1. Aspirin 81 mg PO daily for CAD.\n2. Metoprolol 25mg BID.\n"
 LINES = ["Started vancomycin 1 g IV q12h for cellulitis.", "She developed a rash on amoxicillin.",
@@ -114,7 +114,7 @@ import os, signal, sys
 import torch
 torch.set_num_threads(1)  # as in this process (helpers_models), so the confidences are the same to the last digit
 import clinical_ner.atomic as atomic
-from clinical_ner.models.predict_notes import predict_folder
+from clinical_ner.models.predict.notes import predict_folder
 calls = []
 real_sync = os.sync
 def sync():

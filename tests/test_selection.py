@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from clinical_ner.models.selection import pinned_selection, select_candidate
+from clinical_ner.models.train.selection import pinned_selection, select_candidate
 
 
 def summary(f1, loss, epoch=3):

@@ -14,9 +14,11 @@ from sklearn.metrics import f1_score
 
 from clinical_ner.evaluation.metrics import macro_f1
 from clinical_ner.labels import ENTITY_TYPES, bio_labels, token_level
-from clinical_ner.models.alignment import Window
 from clinical_ner.models.tagger import Tagger
-from clinical_ner.models.training import HISTORY_COLUMNS, TrainSettings, evaluate, length_batches, train
+from clinical_ner.models.train.job import train
+from clinical_ner.models.train.loop import HISTORY_COLUMNS, length_batches, validation_scores
+from clinical_ner.models.train.settings import TrainSettings
+from clinical_ner.models.units.alignment import Window
 
 LABELS = bio_labels()
 TRAIN = helpers_models.make_sentences(60, seed=11)
@@ -76,7 +78,8 @@ def test_training_is_deterministic_and_writes_outputs(tmp_path: Path) -> None:
     assert on_disk["train_windows"]["windows"] == on_disk["n_train_windows"] >= on_disk["n_train_sentences"]
     assert (tmp_path / "a" / "tagger.json").is_file() and (tmp_path / "a" / "encoder" / "config.json").is_file()
     # the saved model is the selected epoch's: re-evaluating it gives the recorded validation scores
-    loss, f1, _ = evaluate(a, VAL, 16)
+    loss, scores, _ = validation_scores(a, VAL, 16)
+    f1 = scores["f1"]
     assert f1 == pytest.approx(first["best_val_macro_f1"], abs=1e-5)
     assert loss == pytest.approx(first["best_val_loss"], abs=1e-4)
 
@@ -155,7 +158,7 @@ def weights(folder: Path) -> dict:
 def test_a_killed_run_resumes_mid_epoch_to_the_same_result(tmp_path: Path, monkeypatch) -> None:
     """Checkpoint after every step; kill at step 11 (epoch 2 of 3, 8 steps each); the re-run resumes there
     and ends with the weights and history of an uninterrupted run. A stale checkpoint is ignored."""
-    import clinical_ner.models.trainer as trainer_module
+    import clinical_ner.models.train.loop as trainer_module
 
     whole = run(tmp_path, "whole", epochs=3, checkpoint_dir=tmp_path / "ck-whole")
     assert not (tmp_path / "ck-whole").exists()  # removed once the outputs are written
@@ -202,7 +205,7 @@ def test_a_killed_run_resumes_mid_epoch_to_the_same_result(tmp_path: Path, monke
 
 
 def test_progress_lines_name_epoch_step_speed_loss_and_time_left() -> None:
-    from clinical_ner.models.progress import Progress, duration
+    from clinical_ner.models.train.progress import Progress, duration
 
     now = [0.0]
     lines: list[str] = []
@@ -218,7 +221,7 @@ def test_progress_lines_name_epoch_step_speed_loss_and_time_left() -> None:
 def test_linear_schedule_matches_transformers() -> None:
     from transformers import get_linear_schedule_with_warmup
 
-    from clinical_ner.models.trainer import linear_schedule
+    from clinical_ner.models.train.loop import linear_schedule
 
     def factors(make) -> list[float]:
         optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
@@ -234,8 +237,8 @@ def test_linear_schedule_matches_transformers() -> None:
 
 
 def _steps(compile_encoder: bool, n_steps: int = 3) -> tuple[list[torch.Tensor], dict[str, torch.Tensor]]:
-    from clinical_ner.models.trainer import Trainer
-    from clinical_ner.models.training import build_tagger
+    from clinical_ner.models.train.job import build_tagger
+    from clinical_ner.models.train.loop import Trainer
 
     settings = helpers_models.tiny_settings(epochs=1, batch_size=8, compile=compile_encoder)
     tagger = build_tagger(helpers_models.tiny_scratch_spec(), "crf", LABELS, settings, TRAIN)

@@ -15,7 +15,7 @@ from clinical_ner.logs import configure_logging
 
 def _validate_config(args: argparse.Namespace) -> None:
     from clinical_ner.config import model_names
-    from clinical_ner.models.config_params import config_parameter_counts, format_counts
+    from clinical_ner.models.sizes.config_counts import config_parameter_counts, format_counts
     from clinical_ner.workflow_config import layered_config
 
     config = layered_config(args.configs, args.config or [], args.base)
@@ -48,7 +48,7 @@ def _sentences(args: argparse.Namespace) -> None:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from clinical_ner.models.predict_notes import REPORT_FILE, predict_folder
+    from clinical_ner.models.predict.notes import REPORT_FILE, predict_folder
 
     report = predict_folder(
         Path(args.model), Path(args.input), Path(args.output), batch_size=args.batch_size, device=args.device,

@@ -3,8 +3,8 @@ from typing import TYPE_CHECKING
 from clinical_ner.data.jsonl import read_sentences
 from clinical_ner.logs import configure_logging
 from clinical_ner.models.device import pick_device, set_threads
-from clinical_ner.models.encoder_kinds import PACKAGE_PREFIX, package_provenance, resolve_source
-from clinical_ner.models.pretraining import adapt_encoder
+from clinical_ner.models.encoders.kinds import PACKAGE_PREFIX, package_provenance, resolve_source
+from clinical_ner.models.encoders.pretraining import adapt_encoder
 
 if TYPE_CHECKING:
     from snakemake.script import Snakemake

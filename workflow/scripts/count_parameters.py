@@ -3,8 +3,8 @@ from typing import TYPE_CHECKING
 
 from clinical_ner.config import split_model
 from clinical_ner.logs import configure_logging
-from clinical_ner.models.architectures import encoder_config, parameter_counts
-from clinical_ner.models.encoders import EncoderSpec
+from clinical_ner.models.encoders.spec import EncoderSpec
+from clinical_ner.models.sizes.architectures import encoder_config, parameter_counts
 
 if TYPE_CHECKING:
     from snakemake.script import Snakemake

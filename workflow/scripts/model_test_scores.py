@@ -6,7 +6,7 @@ import pandas as pd
 
 from clinical_ner.atomic import atomic_write_text
 from clinical_ner.logs import configure_logging
-from clinical_ner.models.card import evaluated_scores
+from clinical_ner.models.cards.model_card import evaluated_scores
 
 if TYPE_CHECKING:
     from snakemake.script import Snakemake

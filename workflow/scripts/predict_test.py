@@ -2,8 +2,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clinical_ner.logs import configure_logging
-from clinical_ner.models.predict import load_model, predict_jsonl
-from clinical_ner.models.predict_notes import predict_folder
+from clinical_ner.models.predict.notes import predict_folder
+from clinical_ner.models.predict.sentences import load_model, predict_jsonl
 
 if TYPE_CHECKING:
     from snakemake.script import Snakemake

@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING
 from clinical_ner.data.jsonl import read_sentences
 from clinical_ner.logs import configure_logging
 from clinical_ner.models.device import set_threads
-from clinical_ner.models.pretraining import build_stand_in_encoder
+from clinical_ner.models.encoders.pretraining import build_stand_in_encoder
 
 if TYPE_CHECKING:
     from snakemake.script import Snakemake

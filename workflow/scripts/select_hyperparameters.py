@@ -3,7 +3,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clinical_ner.logs import configure_logging
-from clinical_ner.models.selection import pinned_selection, select_candidate
+from clinical_ner.models.train.selection import pinned_selection, select_candidate
 
 if TYPE_CHECKING:
     from snakemake.script import Snakemake

@@ -2,7 +2,7 @@ from typing import TYPE_CHECKING
 
 from clinical_ner.data.jsonl import read_sentences
 from clinical_ner.logs import configure_logging
-from clinical_ner.models.feature_crf import select_and_train
+from clinical_ner.models.baselines.feature_crf import select_and_train
 
 if TYPE_CHECKING:
     from snakemake.script import Snakemake

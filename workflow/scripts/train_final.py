@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 from clinical_ner.data.jsonl import read_sentences
 from clinical_ner.labels import bio_labels
 from clinical_ner.logs import configure_logging
-from clinical_ner.models.card import write_training_card
-from clinical_ner.models.encoders import EncoderSpec
-from clinical_ner.models.final_training import final_training
-from clinical_ner.models.selection import PINNED
-from clinical_ner.models.training import TrainSettings, train
+from clinical_ner.models.cards.model_card import write_training_card
+from clinical_ner.models.encoders.spec import EncoderSpec
+from clinical_ner.models.train.final import final_training
+from clinical_ner.models.train.job import train
+from clinical_ner.models.train.selection import PINNED
+from clinical_ner.models.train.settings import TrainSettings
 
 if TYPE_CHECKING:
     from snakemake.script import Snakemake

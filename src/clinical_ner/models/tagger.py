@@ -13,14 +13,20 @@ from torch import nn
 
 from clinical_ner import __version__
 from clinical_ner.data.records import Sentence, words_of
-from clinical_ner.models.alignment import Window, collate, gather_words, make_windows, stitch
-from clinical_ner.models.decoding import allowed_transitions, check_decoding
 from clinical_ner.models.device import autocast, pick_device
-from clinical_ner.models.encoders import load_pretrained, quiet_transformers
-from clinical_ner.models.heads import make_head
-from clinical_ner.models.subwords import MAX_SUBWORDS, continuation_ids, subword_rows, subword_windows, word_predictions
+from clinical_ner.models.encoders.pretrained import load_pretrained, quiet_transformers
+from clinical_ner.models.heads.decoding import allowed_transitions, check_decoding
+from clinical_ner.models.heads.layers import make_head
+from clinical_ner.models.units.alignment import Window, collate, gather_words, make_windows, stitch
+from clinical_ner.models.units.subwords import (
+    MAX_SUBWORDS,
+    UNITS,
+    continuation_ids,
+    subword_rows,
+    subword_windows,
+    word_predictions,
+)
 
-UNITS = ("word", "subword")  # what carries a label: each word's first sub-word, or every sub-word (the study)
 TAGGER_FILE = "tagger.json"
 HEAD_FILE = "head.pt"
 ENCODER_DIR = "encoder"
@@ -67,7 +73,7 @@ class Tagger(nn.Module):
     """Encoder + head (`apt` or `crf`) over labelled units, with its BIO label list.
 
     Units are each word's first sub-word (``units="word"``), or every sub-word of the sentence's first
-    `max_subwords` (``units="subword"``, the study's protocol, see `models.subwords`). Either way
+    `max_subwords` (``units="subword"``, the study's protocol, see `models.units.subwords`). Either way
     `predict` gives one tag per word; `score` and `unit_tags` work on the units.
     """
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from clinical_ner import config as cfg
-from clinical_ner.models.encoder_kinds import PACKAGE_PREFIX, kind_of, package_folder
+from clinical_ner.models.encoders.kinds import PACKAGE_PREFIX, kind_of, package_folder
 from clinical_ner.plan.runs import FULL, Config, stand_in_encoders, transformer_encoders
 
 

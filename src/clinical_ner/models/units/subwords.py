@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from clinical_ner.models.alignment import Window, subwords_per_word
+from clinical_ner.models.units.alignment import Window, subwords_per_word
 
 MAX_SUBWORDS = 180
+UNITS = ("word", "subword")  # what carries a label: each word's first sub-word, or every sub-word (the study)
 
 
 def continuation(tag: str) -> str:

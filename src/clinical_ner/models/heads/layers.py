@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from torchcrf import CRF
 
-from clinical_ner.models.decoding import log_likelihood, masked, start_scores, viterbi
+from clinical_ner.models.heads.decoding import log_likelihood, masked, start_scores, viterbi
 
 HEAD_TYPES = ("apt", "crf")
 Constraints = tuple[torch.Tensor, torch.Tensor]

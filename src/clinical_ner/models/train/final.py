@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clinical_ner.data.subsets import fraction_id
-from clinical_ner.models.selection import PINNED
+from clinical_ner.models.train.selection import PINNED
 
 
 @dataclass(frozen=True)

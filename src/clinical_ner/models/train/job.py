@@ -1,5 +1,5 @@
-"""Training entry point: `TrainSettings` and `train()`, which builds the Tagger, runs the `Trainer`
-(models/trainer.py) and writes the selected model, history.csv and summary.json."""
+"""The training job: `train()` builds the seeded Tagger, runs the `Trainer` (train/loop.py)
+and writes the selected model, history.csv and summary.json."""
 
 from __future__ import annotations
 
@@ -8,70 +8,24 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from clinical_ner.data.records import Sentence, SettingsRecord
-from clinical_ner.models.alignment import window_report
-from clinical_ner.models.checkpoint import checkpoint_path, fingerprint, load_checkpoint, remove_checkpoint
-from clinical_ner.models.decoding import check_decoding
+from clinical_ner.data.records import Sentence
 from clinical_ner.models.device import describe, pick_device, set_threads
-from clinical_ner.models.encoders import EncoderSpec, load_encoder
-from clinical_ner.models.heads import HEAD_TYPES
-from clinical_ner.models.params import count_parameters
-from clinical_ner.models.subwords import MAX_SUBWORDS, truncation_report
-from clinical_ner.models.tagger import UNITS, Tagger
-from clinical_ner.models.trainer import (
-    CHECKPOINT_SECONDS,
-    EPOCH_SELECTIONS,
-    HISTORY_COLUMNS,
-    Trainer,
-    evaluate,
-    length_batches,
-)
-
-__all__ = ["HISTORY_COLUMNS", "TrainSettings", "evaluate", "length_batches", "seed_everything", "train"]
-
-
-@dataclass
-class TrainSettings(SettingsRecord):
-    kind = "training setting"
-
-    learning_rate: float = 5e-5
-    epochs: int = 10
-    batch_size: int = 16
-    warmup_ratio: float = 0.1
-    weight_decay: float = 0.01
-    max_grad_norm: float = 1.0  # 0: no gradient clipping (the study)
-    dropout: float = 0.1
-    patience: int = 3            # epochs without improvement before stopping; <= 0 disables early stopping
-    seed: int = 42
-    max_length: int = 512        # sub-word ids per window, special tokens included
-    threads: int = 1             # torch CPU threads
-    eval_batch_size: int = 64
-    decoding: str = "constrained"  # constrained: valid IOB2 only (training and decoding); unconstrained: as the study
-    units: str = "word"          # word: each word's first sub-word is labelled; subword: every sub-word (the study)
-    max_subwords: int = MAX_SUBWORDS  # sub-word units only: pieces kept per sentence, the rest cut off
-    max_steps: int | None = None  # optimiser steps per run; None/0: no cap (the epoch reaching it is the last)
-    epoch_selection: str = "macro_f1"  # macro_f1 (ties: lower loss) | val_loss: the epoch of minimum validation loss
-    compile: bool = False        # torch.compile the encoder for training (same results up to rounding)
-
-    def __post_init__(self) -> None:
-        check_decoding(self.decoding)
-        if self.units not in UNITS:
-            raise ValueError(f"unknown units {self.units!r}; expected one of {', '.join(UNITS)}")
-        if self.epoch_selection not in EPOCH_SELECTIONS:
-            raise ValueError(f"unknown epoch_selection {self.epoch_selection!r}; expected one of {', '.join(EPOCH_SELECTIONS)}")
-
-
-SELECTION_TEXT = {
-    "macro_f1": "validation macro-F1, ties: lower validation loss",
-    "val_loss": "minimum validation loss",
-}
+from clinical_ner.models.encoders.build import load_encoder
+from clinical_ner.models.encoders.spec import EncoderSpec
+from clinical_ner.models.heads.layers import HEAD_TYPES
+from clinical_ner.models.sizes.counts import count_parameters
+from clinical_ner.models.tagger import Tagger
+from clinical_ner.models.train.checkpoint import checkpoint_path, fingerprint, load_checkpoint, remove_checkpoint
+from clinical_ner.models.train.loop import CHECKPOINT_SECONDS, HISTORY_COLUMNS, Trainer
+from clinical_ner.models.train.settings import SELECTION_TEXT, TrainSettings
+from clinical_ner.models.units.alignment import window_report
+from clinical_ner.models.units.subwords import truncation_report
 
 
 def seed_everything(seed: int) -> None:

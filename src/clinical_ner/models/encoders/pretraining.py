@@ -22,8 +22,10 @@ import torch
 
 from clinical_ner.atomic import atomic_write_text
 from clinical_ner.data.records import words_of
-from clinical_ner.models.encoder_kinds import ADAPTED_NOTE, STAND_IN_NOTE
-from clinical_ner.models.encoders import WordLists, load_pretrained, quiet_transformers, train_wordpiece
+from clinical_ner.models.encoders.kinds import ADAPTED_NOTE, STAND_IN_NOTE
+from clinical_ner.models.encoders.pretrained import load_pretrained, quiet_transformers
+from clinical_ner.models.encoders.spec import WordLists
+from clinical_ner.models.encoders.wordpiece import train_wordpiece
 
 
 def _mask_tokens(

@@ -15,10 +15,11 @@ from typing import Any
 
 import torch
 
-from clinical_ner.models.encoder_kinds import resolve_source
-from clinical_ner.models.encoders import EncoderSpec, EncoderUnavailableError, is_local_source, quiet_transformers
-from clinical_ner.models.heads import make_head
-from clinical_ner.models.shipped import config_from_settings, shipped_config, shipped_ids, shipped_settings
+from clinical_ner.models.encoders.kinds import resolve_source
+from clinical_ner.models.encoders.pretrained import is_local_source, quiet_transformers
+from clinical_ner.models.encoders.shipped import config_from_settings, shipped_config, shipped_ids, shipped_settings
+from clinical_ner.models.encoders.spec import EncoderSpec, EncoderUnavailableError
+from clinical_ner.models.heads.layers import make_head
 
 __all__ = ["build_encoder", "encoder_config", "parameter_counts", "shipped_ids", "shipped_settings"]
 

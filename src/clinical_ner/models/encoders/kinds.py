@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE_PREFIX = "package:"
-# The notes the pipeline writes into the folders it builds (models.pretraining).
+# The notes the pipeline writes into the folders it builds (models.encoders.pretraining).
 STAND_IN_NOTE = "STAND_IN.json"
 ADAPTED_NOTE = "ADAPTED.json"
 

@@ -31,10 +31,16 @@ from clinical_ner.data.brat import confidence_note, format_ann, read_text
 from clinical_ner.data.records import Entity, Sentence
 from clinical_ner.errors import InputError
 from clinical_ner.models.device import describe, torch_threads
-from clinical_ner.models.predict import CONFIDENCE_RULE, entities_with_confidence, load_model, model_name, scored_tags
+from clinical_ner.models.predict.sentences import (
+    CONFIDENCE_RULE,
+    entities_with_confidence,
+    load_model,
+    model_name,
+    scored_tags,
+)
 
 if TYPE_CHECKING:
-    from clinical_ner.models.predict import Model
+    from clinical_ner.models.predict.sentences import Model
 
 REPORT_FILE = "predict_report.json"
 

@@ -15,26 +15,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
 from clinical_ner.data.records import Sentence
 from clinical_ner.evaluation.metrics import macro_scores
-from clinical_ner.models.alignment import Window
-from clinical_ner.models.checkpoint import restore_rng, rng_states, save_checkpoint
 from clinical_ner.models.device import autocast, grad_scaler
-from clinical_ner.models.progress import PROGRESS_SECONDS, Progress, duration
 from clinical_ner.models.tagger import Tagger
-
-if TYPE_CHECKING:
-    from clinical_ner.models.training import TrainSettings
+from clinical_ner.models.train.checkpoint import restore_rng, rng_states, save_checkpoint
+from clinical_ner.models.train.progress import PROGRESS_SECONDS, Progress, duration
+from clinical_ner.models.train.settings import TrainSettings
+from clinical_ner.models.units.alignment import Window
 
 HISTORY_COLUMNS = (
     "epoch", "train_loss", "val_loss", "val_macro_f1", "val_macro_precision", "val_macro_recall", "learning_rate",
     "seconds", "tokens_per_second", "steps", "max_steps_reached",
 )
-EPOCH_SELECTIONS = ("macro_f1", "val_loss")  # best validation macro-F1 (ties: lower loss), or minimum loss
 BUCKET_BATCHES = 50  # batches per length bucket
 CHECKPOINT_SECONDS = 600.0  # within an epoch; a checkpoint is also written after every epoch
 
@@ -59,12 +56,6 @@ def validation_scores(tagger: Tagger, sentences: Sequence[Sentence], batch_size:
     loss, ids = tagger.score(sentences, batch_size)
     tags = [[tagger.labels[i] for i in row] for row in ids]
     return loss, macro_scores(tagger.unit_tags(sentences), tags, tagger.labels), tags
-
-
-def evaluate(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int) -> tuple[float, float, list[list[str]]]:
-    """(Mean validation loss per window, macro-F1 over the tagger's labels, predicted tags), in eval mode."""
-    loss, scores, tags = validation_scores(tagger, sentences, batch_size)
-    return loss, scores["f1"], tags
 
 
 FUSED_DEVICES = ("cpu", "cuda")

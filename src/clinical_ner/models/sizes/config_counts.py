@@ -9,9 +9,9 @@ from typing import Any
 
 from clinical_ner.config import entity_types, model_names, split_model
 from clinical_ner.labels import bio_labels
-from clinical_ner.models.architectures import encoder_config, parameter_counts
-from clinical_ner.models.encoder_kinds import kind_of
-from clinical_ner.models.encoders import EncoderSpec, EncoderUnavailableError
+from clinical_ner.models.encoders.kinds import kind_of
+from clinical_ner.models.encoders.spec import EncoderSpec, EncoderUnavailableError
+from clinical_ner.models.sizes.architectures import encoder_config, parameter_counts
 
 
 def _spec(name: str, entry: Mapping[str, Any]) -> EncoderSpec:
@@ -26,7 +26,7 @@ def _stand_in_config(entry: Mapping[str, Any]) -> Any:
 
     from transformers import BertConfig
 
-    from clinical_ner.models.encoders import build_stand_in_encoder
+    from clinical_ner.models.encoders.pretraining import build_stand_in_encoder
 
     sizes = {name: p.default for name, p in inspect.signature(build_stand_in_encoder).parameters.items()}
     sizes.update({"n_layers" if key == "layers" else key: value for key, value in entry.get("stand_in", {}).items()})

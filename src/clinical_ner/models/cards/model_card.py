@@ -56,14 +56,14 @@ def encoder_record(name: str, source: str, label: str | None = None) -> dict[str
     """The encoder's name, configured source, the folder it loaded from, its kind (`encoder_kinds`) and
     pre-training, and what the pipeline or the package says of it: a stand-in's or a task-adapted
     encoder's note, a package's version and the weights' licence."""
-    from clinical_ner.models.encoder_kinds import (
+    from clinical_ner.models.encoders.kinds import (
         PACKAGE_PREFIX,
         Pretraining,
         kind_of,
         package_provenance,
         resolve_source,
     )
-    from clinical_ner.models.pretraining import encoder_note  # torch: only when training
+    from clinical_ner.models.encoders.pretraining import encoder_note  # torch: only when training
 
     source = str(source)
     kind = kind_of(source)

@@ -19,7 +19,7 @@ from clinical_ner.data.bio import decode_tags, tag_chunks
 from clinical_ner.data.jsonl import read_sentences, write_jsonl
 from clinical_ner.data.records import Entity, Sentence
 from clinical_ner.errors import InputError
-from clinical_ner.models.feature_crf import FeatureCRF, is_feature_crf
+from clinical_ner.models.baselines.feature_crf import FeatureCRF, is_feature_crf
 
 if TYPE_CHECKING:
     from clinical_ner.models.tagger import Tagger
@@ -69,7 +69,7 @@ def load_model(
 def _quantized(model: Model) -> Model:
     if isinstance(model, FeatureCRF):
         raise ValueError("--quantize applies to neural taggers; the feature CRF has no encoder to quantise")
-    from clinical_ner.models.quantization import quantize_encoder
+    from clinical_ner.models.predict.quantization import quantize_encoder
 
     return quantize_encoder(model)
 

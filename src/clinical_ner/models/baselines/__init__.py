@@ -1,0 +1,1 @@
+"""Classic baselines beside the neural taggers: the feature-based CRF (CRFsuite)."""

@@ -192,13 +192,14 @@ rule count_parameters:
 
 
 rule train_crfsuite:
-    """The feature CRF baseline: c1/c2 chosen on validation macro-F1, re-trained on train+validation."""
+    """The feature CRF baseline: c1/c2 chosen on validation by the neural models' ranking, re-trained on train+validation."""
     input:
         unpack(training_inputs),
     output:
         directory(f"{RESULTS}/models/{CRF_MODEL}/{RUN}/final"),
     params:
         crfsuite=config["baselines"]["crfsuite"],
+        rank_by=cfg.rank_by(config),
         retrain=config["training"]["retrain_on_train_val"],
         types=TYPES,
     log:

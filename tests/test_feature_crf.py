@@ -42,6 +42,8 @@ def test_crf_beats_the_all_outside_tagger_on_the_embedded_corpus(embedded, tmp_p
                                  max_iterations=60)
     assert len(selection["candidates"]) == 2
     assert selection["selected"]["val_macro_f1"] == max(c["val_macro_f1"] for c in selection["candidates"])
+    assert selection["rank_by"] == "macro_f1"
+
     assert is_feature_crf(tmp_path / "crf")
     model = FeatureCRF.load(tmp_path / "crf")
     rows = [{**s.to_dict(), "pred": p} for s, p in zip(test, model.predict(test))]
@@ -50,6 +52,18 @@ def test_crf_beats_the_all_outside_tagger_on_the_embedded_corpus(embedded, tmp_p
     outside_f1 = bio_strict(all_outside, ENTITY_TYPES).loc["macro avg", "f1"]
     assert outside_f1 < 0.06  # only the O row scores
     assert crf_f1 > 0.5 and crf_f1 > outside_f1 + 0.4
+
+
+def test_crf_selection_follows_the_neural_ranking(embedded, tmp_path):
+    """One rule of selection for every model: with rank_by mean_macro_prf the candidate of the best mean of
+    macro P, R and F1 is kept, as `train.selection.select_candidate` ranks the neural candidates."""
+    train, val, _ = embedded
+    selection = select_and_train(train[:60], val, tmp_path / "crf", ENTITY_TYPES, {"c1": [0.01, 1.0], "c2": [0.01]},
+                                 max_iterations=30, rank_by="mean_macro_prf", retrain_on_train_val=False)
+    mean = {c["candidate"]: (c["val_macro_precision"] + c["val_macro_recall"] + c["val_macro_f1"]) / 3
+            for c in selection["candidates"]}
+    assert selection["selected"]["candidate"] == max(mean, key=mean.get)
+    assert selection["rank_by"] == "mean_macro_prf"
 
 
 def test_crf_writes_the_prediction_files_of_a_tagger(embedded, tmp_path):

@@ -20,5 +20,6 @@ selection = select_and_train(
     crfsuite["max_iterations"],
     snakemake.params.retrain,
     log=log.info,
+    rank_by=snakemake.params.rank_by,
 )
 log.info("selected %s", selection["selected"])

@@ -20,6 +20,7 @@ from typing import Any
 
 from clinical_ner.data.records import Sentence, words_of
 from clinical_ner.evaluation.metrics import bio_strict
+from clinical_ner.models.train.selection import select_candidate
 
 MODEL_FILE = "model.crfsuite"
 CONFIG_FILE = "crf.json"
@@ -151,9 +152,11 @@ def grid_settings(grid: Mapping[str, Sequence[float]]) -> list[dict[str, float]]
     return [{"c1": float(c1), "c2": float(c2)} for c1, c2 in itertools.product(grid["c1"], grid["c2"])]
 
 
-def validation_macro_f1(model: FeatureCRF, sentences: Sequence[Sentence], types: Sequence[str]) -> float:
+def validation_macro_scores(model: FeatureCRF, sentences: Sequence[Sentence], types: Sequence[str]) -> dict[str, float]:
+    """Macro precision, recall and F1 of BIO-strict tags on `sentences`: the neural taggers' selection scores."""
     rows = [{**s.to_dict(), "pred": pred} for s, pred in zip(sentences, model.predict(sentences))]
-    return float(bio_strict(rows, types).loc["macro avg", "f1"])
+    macro = bio_strict(rows, types).loc["macro avg"]
+    return {name: float(macro[name]) for name in ("precision", "recall", "f1")}
 
 
 def select_and_train(
@@ -165,20 +168,30 @@ def select_and_train(
     max_iterations: int = 100,
     retrain_on_train_val: bool = True,
     log: Callable[[str], None] = lambda message: None,
+    rank_by: str = "macro_f1",
 ) -> dict[str, Any]:
-    """Fit every grid setting on `train`, score it on `val` (macro BIO-strict F1), keep the best and
-    re-train it on train+validation into `folder` (or keep the train-only fit). Writes ``selection.json``
-    (every setting's validation score) into `folder`; returns its content."""
+    """Fit every grid setting on `train`, score it on `val` and select it by the neural taggers' rule
+    (`train.selection.select_candidate`: `rank_by`, first in grid order among ties; a CRF has no
+    validation loss to break them), then re-train it on train+validation into `folder` (or keep the
+    train-only fit). Writes ``selection.json`` (every setting's validation scores, the ranking) into
+    `folder`; returns its content."""
     folder = Path(folder)
-    scores = []
+    scores, summaries, settings_of = [], {}, {}
     for k, settings in enumerate(grid_settings(grid)):
-        model = FeatureCRF.fit(train, folder / "search" / f"hp{k}", max_iterations=max_iterations, **settings)
-        f1 = validation_macro_f1(model, val, types)
-        scores.append({"candidate": f"hp{k}", **settings, "val_macro_f1": f1})
-        log(f"c1={settings['c1']} c2={settings['c2']}: validation macro-F1 {f1:.4f}")
-    best = max(scores, key=lambda row: row["val_macro_f1"])  # first of equals wins
+        candidate = f"hp{k}"
+        model = FeatureCRF.fit(train, folder / "search" / candidate, max_iterations=max_iterations, **settings)
+        macro = validation_macro_scores(model, val, types)
+        scores.append({"candidate": candidate, **settings, "val_macro_f1": macro["f1"],
+                       "val_macro_precision": macro["precision"], "val_macro_recall": macro["recall"]})
+        summaries[candidate] = {f"best_val_macro_{name}": value for name, value in macro.items()} | {
+            "best_val_loss": None, "best_epoch": 0}
+        settings_of[candidate] = settings
+        log(f"c1={settings['c1']} c2={settings['c2']}: validation macro-F1 {macro['f1']:.4f}")
+    chosen = select_candidate(summaries, settings_of, rank_by)["candidate"]
+    best = next(row for row in scores if row["candidate"] == chosen)
     final_data = list(train) + list(val) if retrain_on_train_val else list(train)
     FeatureCRF.fit(final_data, folder, best["c1"], best["c2"], max_iterations)
-    selection = {"selected": best, "candidates": scores, "retrained_on_train_val": retrain_on_train_val}
+    selection = {"selected": best, "rank_by": rank_by, "candidates": scores,
+                 "retrained_on_train_val": retrain_on_train_val}
     (folder / "selection.json").write_text(json.dumps(selection, indent=2) + "\n", encoding="utf-8")
     return selection

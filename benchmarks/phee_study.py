@@ -4,7 +4,7 @@
 
 Runs the whole DAG of `config/phee.yaml` (a real pre-trained encoder from a pinned package, the same
 encoder after task-adaptive pre-training on PHEE's training text, and the from-scratch models; 3 seeds,
-learning curves, learning rates searched on dev for the from-scratch models) into `--results`, then writes one result file: every
+learning curves, learning rates searched on dev) into `--results`, then writes one result file: every
 model's strict and lenient micro span F1 (n2c2-2018 semantics) on PHEE test, mean over seeds with its 95%
 bootstrap interval over test documents, the paired p-value against the best from-scratch model and, for
 the task-adapted encoder, against the general one; the learning-curve points and where pre-training stops

@@ -86,8 +86,8 @@ def test_phee_plan_three_seeds_one_regime():
     assert len(runs.table_runs(phee)) == 13  # 4 neural models x 3 seeds + the feature CRF once
     assert all(r["seed"] == 42 for r in runs.all_runs(phee) if r["fraction"] != "1")  # subsets: first seed
     assert outputs.table_stems(["full"]) == outputs.table_stems(runs.regimes(phee))
-    assert len(outputs.all_targets(phee)) == 177  # no subsets for the adapted encoder (learning_curve_models)
-    assert not [r for r in runs.all_runs(phee) if r["model"] == "minilm_tapt-crf" and r["fraction"] != "1"]
+    assert len(outputs.all_targets(phee)) == 192  # every model on every training fraction
+    assert len([r for r in runs.all_runs(phee) if r["model"] == "minilm_tapt-crf" and r["fraction"] != "1"]) == 3
     assert runs.sources(phee) == ["train", "test", "dev"] and encoders.corpus_folder(phee, "dev") == "/phee/dev"
 
 

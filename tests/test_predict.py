@@ -123,3 +123,25 @@ def test_predict_folder_writes_ann_that_the_reader_accepts(tmp_path: Path) -> No
         expected = [e for s, tags in zip(sentences, tagger.predict(sentences)) for e in decode_tags(doc_id, text, s.offsets, tags)]
         assert [(e.label, e.spans) for e in document.entities] == [(e.label, e.spans) for e in expected]
     assert by_id["note-d"].entities == []
+
+
+@pytest.mark.parametrize("units", ["word", "subword"])
+def test_remembered_predictions_score_each_sentence_once_and_answer_the_same(
+    monkeypatch: pytest.MonkeyPatch, units: str
+) -> None:
+    tagger = lively_tagger("crf")
+    tagger.units = units
+    sentences = helpers_models.make_sentences(12, seed=8)
+    plain = tagger.predict_scored(sentences, batch_size=4)
+    tagger.remember_predictions()
+    seen: list[int] = []
+    run_windows = tagger._run_windows
+    monkeypatch.setattr(tagger, "_run_windows", lambda windows, *a, **k: seen.append(len(windows)) or run_windows(windows, *a, **k))
+    first = tagger.predict_scored(sentences, batch_size=4)
+    again = tagger.predict_scored(list(reversed(sentences)) + sentences[:3], batch_size=4)
+    distinct = len({tuple(s.tokens) for s in sentences})
+    assert sum(seen) >= distinct and len(seen) == 1  # one encoder pass, the second call from memory
+    for row, expected in zip(first, plain):
+        assert [i for i, _ in row] == [i for i, _ in expected]
+        assert [p for _, p in row] == pytest.approx([p for _, p in expected], abs=1e-6)
+    assert again == list(reversed(first)) + first[:3]

@@ -12,6 +12,7 @@ snakemake: "Snakemake" = globals()["snakemake"]  # injected by Snakemake's `scri
 
 log = configure_logging(snakemake.log[0])
 tagger = load_model(snakemake.input.model, threads=snakemake.threads)  # the feature CRF never imports torch
+tagger.remember_predictions()  # the notes below are the test sentences again: the encoder runs once
 # Token-level rows (with confidences) on the prepared test sentences (the study's evaluation) ...
 log.info("sentences: %s", predict_jsonl(tagger, snakemake.input.sentences, snakemake.output.jsonl))
 # ... and BRAT .ann from the raw test notes, tokenised without any gold information (entity-level scoring).

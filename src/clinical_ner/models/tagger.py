@@ -78,6 +78,7 @@ class Tagger(nn.Module):
     """
 
     quantized = False  # set by `quantization.quantize_encoder`: prediction only, never saved
+    _remembered: dict[tuple[str, ...], list[Any]] | None = None  # `remember_predictions`
 
     def __init__(
         self,
@@ -239,9 +240,32 @@ class Tagger(nn.Module):
     ) -> list[list[Any]]:
         """One label id per unit (word, or kept sub-word) of each sentence; with `with_probabilities`,
         (label id, the head's probability of that label there) pairs (CRF: marginal; Apt: softmax)."""
+        if with_probabilities and self._remembered is not None:
+            return self._from_memory(sentences, batch_size)
         windows = self.windows(sentences)
         _, scores = self._run_windows(windows, batch_size, with_loss=False)
         return self._decode(windows, scores, self._unit_counts(windows, sentences), batch_size, with_probabilities)
+
+    def remember_predictions(self) -> None:
+        """From now on, `predict_units(..., with_probabilities=True)` (and so `predict_scored`) scores each
+        distinct word sequence once and answers it from memory after that: a test set tagged as sentence
+        rows and then again as raw notes runs the encoder once. The answers are the model's own (the same
+        words give the same prediction); the memory lives as long as the tagger."""
+        if self._remembered is None:
+            self._remembered = {}
+
+    def _from_memory(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int) -> list[list[Any]]:
+        memory = self._remembered
+        assert memory is not None
+        keys = [tuple(words_of(s)) for s in sentences]
+        new = {key: sentence for key, sentence in zip(keys, sentences) if key not in memory}
+        if new:
+            self._remembered = None
+            try:
+                memory.update(zip(new, self.predict_units(list(new.values()), batch_size, with_probabilities=True)))
+            finally:
+                self._remembered = memory
+        return [list(memory[key]) for key in keys]
 
     def words_from_units(
         self, sentences: Sequence[Sentence | Sequence[str]], units: Sequence[Sequence[Any]], outside: Any = None

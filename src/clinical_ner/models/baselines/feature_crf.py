@@ -129,6 +129,10 @@ class FeatureCRF:
         """One BIO tag per word; `batch_size` is accepted for the Tagger interface and ignored."""
         return [self._tagger.tag(sentence_features(words)) if words else [] for words in map(words_of, sentences)]
 
+    def remember_predictions(self) -> None:
+        """The Tagger interface's memory of scored sentences: CRFsuite scores a sentence in microseconds,
+        so there is nothing worth remembering."""
+
     def predict_scored(
         self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int = 32
     ) -> list[list[tuple[int, float]]]:

@@ -41,6 +41,17 @@ def test_crossing_point_found_never_and_always():
     assert "needs both" in alone["statement"][0]
 
 
+def test_crossing_statement_names_the_sizes_when_the_lead_is_not_kept_from_the_start():
+    late = crossing_points(curve_table(runs({"bert": [0.2, 0.5, 0.8], "scratch": [0.4, 0.6, 0.7]})), ["scratch"])
+    assert late["crossing_size"].isna().all()
+    assert late["statement"][0] == "pre-trained models score higher at 400 training sentences and not at 100, 200"
+    assert "every size" not in late["statement"][0]
+    mixed = crossing_points(curve_table(runs({"bert": [0.2, 0.7, 0.5], "scratch": [0.4, 0.6, 0.7]})), ["scratch"])
+    assert mixed["crossing_size"].tolist() == [400, 400]
+    assert mixed["statement"][0] == ("pre-trained models stop scoring higher at 400 training sentences "
+                                     "(below it they lead at 200, not at 100)")
+
+
 def test_stand_ins_take_no_part_in_the_crossing():
     table = curve_table(runs({"stand_in": [0.9, 0.9, 0.9], "minilm": [0.6, 0.5, 0.4], "scratch": [0.3, 0.5, 0.7]}))
     crossing = crossing_points(table, ["scratch"], pretrained=["minilm"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 CURVE_METRICS: tuple[str, ...] = ("bio_macro_f1", "span_strict_f1")
@@ -30,13 +31,40 @@ def curve_table(runs: pd.DataFrame, metrics: Sequence[str] = CURVE_METRICS) -> p
     return table[ordered].sort_values(["regime", "model", "fraction"], kind="stable").reset_index(drop=True)
 
 
+def crossing_statement(advantage: np.ndarray, sizes: np.ndarray, unit: str) -> tuple[float, str]:
+    """(crossing size, statement) from the advantage of the pre-trained models at each size (ascending).
+    The crossing is the smallest size from which the advantage stays <= 0 (NaN if there is none); the
+    statement says where they lead and where not, naming the sizes whenever the lead is not simply kept
+    up to the crossing (e.g. behind at small sizes and ahead at the largest)."""
+    lead = advantage > 0
+    crossing = next((k for k in range(len(lead)) if not lead[k:].any()), None)
+
+    def at(mask: np.ndarray) -> str:
+        return ", ".join(str(int(s)) for s in sizes[mask])
+
+    if crossing is None and lead.all():
+        return float("nan"), f"pre-trained models score higher at every size up to {int(sizes[-1])} training {unit}"
+    if crossing == 0:
+        return float("nan"), (f"pre-trained models never score higher than the from-scratch models "
+                              f"(from {int(sizes[0])} training {unit} on)")
+    if crossing is None:
+        return float("nan"), (f"pre-trained models score higher at {at(lead)} training {unit} and not at "
+                              f"{at(~lead)}")
+    if lead[:crossing].all():
+        return int(sizes[crossing]), (f"pre-trained models stop scoring higher at {int(sizes[crossing])} training "
+                                      f"{unit} (they lead below)")
+    below = np.arange(len(lead)) < crossing
+    return int(sizes[crossing]), (f"pre-trained models stop scoring higher at {int(sizes[crossing])} training {unit} "
+                                  f"(below it they lead at {at(lead & below)}, not at {at(~lead & below)})")
+
+
 def crossing_points(
     table: pd.DataFrame, from_scratch: Sequence[str], metrics: Sequence[str] = CURVE_METRICS,
     size: str = "train_sentences", pretrained: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Per regime and metric: ``advantage_smallest`` / ``advantage_largest`` (best pre-trained minus best
     from-scratch mean score at the smallest and largest size), ``crossing_size`` (the smallest size from
-    which the advantage stays <= 0; NaN if none) and a one-sentence ``statement``.
+    which the advantage stays <= 0; NaN if none) and a one-sentence ``statement`` (`crossing_statement`).
 
     `pretrained` names the models with real pre-training (default: every model not in `from_scratch`);
     models in neither list (e.g. random-init stand-ins) take no part."""
@@ -61,21 +89,7 @@ def crossing_points(
             advantage = (best["pretrained"] - best["scratch"]).to_numpy()
             sizes = best["size"].to_numpy()
             record["advantage_smallest"], record["advantage_largest"] = float(advantage[0]), float(advantage[-1])
-            crossing = None
-            for k in range(len(advantage)):
-                if (advantage[k:] <= 0).all():
-                    crossing = k
-                    break
-            if crossing is None:
-                record["statement"] = (f"pre-trained models score higher at every size up to {int(sizes[-1])} "
-                                       f"training {size.split('_')[1]}")
-            elif crossing == 0:
-                record["statement"] = (f"pre-trained models never score higher than the from-scratch models "
-                                       f"(from {int(sizes[0])} training {size.split('_')[1]} on)")
-            else:
-                record["crossing_size"] = int(sizes[crossing])
-                record["statement"] = (f"pre-trained models stop scoring higher at {int(sizes[crossing])} training "
-                                       f"{size.split('_')[1]} (they lead below)")
+            record["crossing_size"], record["statement"] = crossing_statement(advantage, sizes, size.split("_")[1])
             records.append(record)
     return pd.DataFrame(records, columns=["regime", "metric", "advantage_smallest", "advantage_largest",
                                           "crossing_size", "statement"])

@@ -40,7 +40,7 @@ if [[ $DRY == 1 ]]; then
 else
   DEVICE=cuda
   "$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else "no CUDA device: use --dry-run")'
-  COMPARE=(--sizes distilbert,bert-base --train-docs 40 --test-docs 20 --epochs 1 --repeats 3 --batch-size 32
+  COMPARE=(--sizes distilbert,bert-base --train-docs 40 --test-docs 20 --epochs 1 --repeats 3 --batch-size 14
            --eval-batch-size 128)
   # 120 synthetic letters give about 4,800 training sentences: about 300 steps of 16 in one epoch
   FULL=(--layers 6 --dim 768 --heads 12 --hidden-dim 3072 --vocab-size 28996 --max-length 512 --train-docs 120

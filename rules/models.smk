@@ -40,6 +40,7 @@ rule adapt_encoder:
         f"{RESULTS}/benchmarks/adapt_encoder/{{encoder}}.tsv"
     wildcard_constraints:
         encoder=one_of(ADAPTED_ENCODERS),
+    priority: 1
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),
@@ -68,6 +69,7 @@ rule train_candidate:
         f"{RESULTS}/logs/train_candidate/{{encoder}}-{{head}}/{{regime}}/{{candidate}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/train_candidate/{{encoder}}-{{head}}/{{regime}}/{{candidate}}.tsv"
+    priority: 1
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),
@@ -130,6 +132,7 @@ rule train_final:
     wildcard_constraints:
         encoder="|".join(ENCODERS),
         head="|".join(HEADS),
+    priority: 1
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),

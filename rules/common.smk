@@ -84,6 +84,10 @@ def train_threads(wildcards):
     return cfg.job_resource(config, "threads", encoder=wildcards.encoder)
 
 
+def training_priority(wildcards):
+    return plan_runs.training_priority(config, wildcards.encoder, wildcards.get("fraction", FULL))
+
+
 def one_of(names):
     """A wildcard constraint matching exactly `names` (nothing when there are none)."""
     return "|".join(names) if names else "(?!)"

@@ -40,7 +40,7 @@ rule adapt_encoder:
         f"{RESULTS}/benchmarks/adapt_encoder/{{encoder}}.tsv"
     wildcard_constraints:
         encoder=one_of(ADAPTED_ENCODERS),
-    priority: 1
+    priority: 31  # above every training job: the adapted encoders' models wait for it
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),
@@ -69,7 +69,7 @@ rule train_candidate:
         f"{RESULTS}/logs/train_candidate/{{encoder}}-{{head}}/{{regime}}/{{candidate}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/train_candidate/{{encoder}}-{{head}}/{{regime}}/{{candidate}}.tsv"
-    priority: 1
+    priority: training_priority
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),
@@ -132,7 +132,7 @@ rule train_final:
     wildcard_constraints:
         encoder="|".join(ENCODERS),
         head="|".join(HEADS),
-    priority: 1
+    priority: training_priority
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),

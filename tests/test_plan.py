@@ -140,3 +140,15 @@ def test_candidate_inputs_paper_validates_on_full():
 def test_final_training_decision(candidate, retrain_on_train_val, fraction, seed, keep, retrain):
     decision = final_training(candidate, retrain_on_train_val, fraction, seed, candidate_seed=42)
     assert (decision.keep, decision.retrain) == (keep, retrain)
+
+
+def test_training_priority_starts_the_longest_jobs_first(default):
+    order = sorted(
+        [(encoder, fraction) for encoder in ("minilm", "minilm_tapt", "scratch", "bilstm") for fraction in ("1", "0.5", "0.25")],
+        key=lambda job: -runs.training_priority(default, *job),
+    )
+    assert order[:2] == [("minilm", "1"), ("minilm_tapt", "1")]  # real-size encoders on the whole split first
+    real = {(e, f) for e in ("minilm", "minilm_tapt") for f in ("1", "0.5", "0.25")}
+    assert set(order[:6]) == real  # then their subsets, before any from-scratch job
+    assert runs.training_priority(default, "scratch", "1") > runs.training_priority(default, "scratch", "0.25")
+    assert all(0 <= runs.training_priority(default, *job) < 31 for job in order)  # below adapt_encoder's 31

@@ -148,3 +148,12 @@ def pretrained_models(config: Config) -> list[str]:
 def several_models(config: Config) -> bool:
     """Whether figures that compare models (forest plots) have more than one model to compare."""
     return len(all_models(config)) > 1
+
+
+def training_priority(config: Config, encoder: str, fraction: str | float = FULL) -> int:
+    """Snakemake priority of a job that trains `encoder` on `fraction` of the training documents (higher
+    starts first when several are ready): the longest first, so that a run on few cores does not end on
+    one long job. Real-size encoders (pre-trained or task-adapted) before the small from-scratch ones,
+    larger fractions first; in 0..30."""
+    real_size = cfg.encoder_kind(config, encoder).is_pretrained
+    return 20 * int(real_size) + round(10 * float(fraction))

@@ -97,6 +97,7 @@ rule select_hyperparameters:
         f"{RESULTS}/logs/select_hyperparameters/{{encoder}}-{{head}}/{{regime}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/select_hyperparameters/{{encoder}}-{{head}}/{{regime}}.tsv"
+    priority: training_priority  # it gates the training jobs below
     threads: 1
     resources:
         mem_mb=default_resource("mem_mb"),

@@ -40,7 +40,7 @@ rule adapt_encoder:
         f"{RESULTS}/benchmarks/adapt_encoder/{{encoder}}.tsv"
     wildcard_constraints:
         encoder=one_of(ADAPTED_ENCODERS),
-    priority: 31  # above every training job: the adapted encoders' models wait for it
+    priority: plan_runs.ADAPT_PRIORITY
     threads: train_threads
     resources:
         mem_mb=train_resource("mem_mb"),

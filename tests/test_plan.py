@@ -151,4 +151,5 @@ def test_training_priority_starts_the_longest_jobs_first(default):
     real = {(e, f) for e in ("minilm", "minilm_tapt") for f in ("1", "0.5", "0.25")}
     assert set(order[:6]) == real  # then their subsets, before any from-scratch job
     assert runs.training_priority(default, "scratch", "1") > runs.training_priority(default, "scratch", "0.25")
-    assert all(0 <= runs.training_priority(default, *job) < 31 for job in order)  # below adapt_encoder's 31
+    assert all(0 <= runs.training_priority(default, *job) < runs.ADAPT_PRIORITY for job in order)
+    assert runs.ADAPT_PRIORITY == 31

@@ -42,9 +42,9 @@ def crossing_statement(advantage: np.ndarray, sizes: np.ndarray, unit: str) -> t
     def at(mask: np.ndarray) -> str:
         return ", ".join(str(int(s)) for s in sizes[mask])
 
-    if crossing is None and lead.all():
+    if lead.all():
         return float("nan"), f"pre-trained models score higher at every size up to {int(sizes[-1])} training {unit}"
-    if crossing == 0:
+    if not lead.any():
         return float("nan"), (f"pre-trained models never score higher than the from-scratch models "
                               f"(from {int(sizes[0])} training {unit} on)")
     if crossing is None:

@@ -242,6 +242,9 @@ class Tagger(nn.Module):
         (label id, the head's probability of that label there) pairs (CRF: marginal; Apt: softmax)."""
         if with_probabilities and self._remembered is not None:
             return self._from_memory(sentences, batch_size)
+        return self._units(sentences, batch_size, with_probabilities)
+
+    def _units(self, sentences: Sequence[Sentence | Sequence[str]], batch_size: int, with_probabilities: bool) -> list[list[Any]]:
         windows = self.windows(sentences)
         _, scores = self._run_windows(windows, batch_size, with_loss=False)
         return self._decode(windows, scores, self._unit_counts(windows, sentences), batch_size, with_probabilities)
@@ -260,11 +263,7 @@ class Tagger(nn.Module):
         keys = [tuple(words_of(s)) for s in sentences]
         new = {key: sentence for key, sentence in zip(keys, sentences) if key not in memory}
         if new:
-            self._remembered = None
-            try:
-                memory.update(zip(new, self.predict_units(list(new.values()), batch_size, with_probabilities=True)))
-            finally:
-                self._remembered = memory
+            memory.update(zip(new, self._units(list(new.values()), batch_size, with_probabilities=True)))
         return [list(memory[key]) for key in keys]
 
     def words_from_units(

@@ -150,10 +150,16 @@ def several_models(config: Config) -> bool:
     return len(all_models(config)) > 1
 
 
+REAL_SIZE_PRIORITY = 20  # a real-size encoder's training jobs start before every from-scratch one
+FRACTION_PRIORITY = 10  # times the training fraction: larger subsets first
+ADAPT_PRIORITY = REAL_SIZE_PRIORITY + FRACTION_PRIORITY + 1
+"""`adapt_encoder`'s priority: above every training job, since the adapted encoders' models wait for it."""
+
+
 def training_priority(config: Config, encoder: str, fraction: str | float = FULL) -> int:
     """Snakemake priority of a job that trains `encoder` on `fraction` of the training documents (higher
     starts first when several are ready): the longest first, so that a run on few cores does not end on
     one long job. Real-size encoders (pre-trained or task-adapted) before the small from-scratch ones,
-    larger fractions first; in 0..30."""
+    larger fractions first; below `ADAPT_PRIORITY`."""
     real_size = cfg.encoder_kind(config, encoder).is_pretrained
-    return 20 * int(real_size) + round(10 * float(fraction))
+    return REAL_SIZE_PRIORITY * int(real_size) + round(FRACTION_PRIORITY * float(fraction))

@@ -262,3 +262,24 @@ def test_compiled_steps_give_the_eager_results(tmp_path: Path) -> None:
     assert torch.allclose(torch.stack(eager_losses), torch.stack(compiled_losses), rtol=1e-4, atol=1e-4)
     for name, value in eager.items():
         assert torch.allclose(value, compiled[name], rtol=1e-3, atol=1e-4), name
+
+
+def test_the_head_learns_at_its_own_rate_when_one_is_set() -> None:
+    from clinical_ner.models.train.loop import build_optimizer
+
+    tagger = helpers_models.tiny_tagger("crf")
+    names = {id(p): n for n, p in tagger.named_parameters()}
+
+    def rates(optimizer: torch.optim.Optimizer) -> dict[str, tuple[float, float]]:
+        return {names[id(p)]: (g["lr"], g["weight_decay"]) for g in optimizer.param_groups for p in g["params"]}
+
+    same = rates(build_optimizer(tagger, helpers_models.tiny_settings(learning_rate=1e-4, weight_decay=0.01)))
+    assert {lr for lr, _ in same.values()} == {1e-4}
+    own = rates(build_optimizer(tagger, helpers_models.tiny_settings(learning_rate=1e-4, head_learning_rate=1e-2,
+                                                                     weight_decay=0.01)))
+    assert set(own) == set(same) == {n for n, p in tagger.named_parameters() if p.requires_grad}
+    for name, (lr, decay) in own.items():
+        assert lr == (1e-2 if name.startswith("head.") else 1e-4), name
+        assert decay == same[name][1]
+    assert any(name.startswith("head.") and "transition" in name for name in own)
+    assert own["head.linear.weight"][1] == 0.01 and own["head.linear.bias"][1] == 0.0

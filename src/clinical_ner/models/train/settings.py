@@ -23,6 +23,7 @@ class TrainSettings(SettingsRecord):
     kind = "training setting"
 
     learning_rate: float = 5e-5
+    head_learning_rate: float | None = None  # None: learning_rate
     epochs: int = 10
     batch_size: int = 16
     warmup_ratio: float = 0.1

@@ -149,6 +149,31 @@ def render_gpu_check(results: Path) -> str:
     ])
 
 
+def render_projected_study_gpu(results: Path) -> str:
+    """The study at n2c2 size on one GPU, projected from the measured steps (benchmarks/project_study_gpu.py)."""
+    name = "gpu/projected_study.json"
+    data = load(results, name)
+    if data is None:
+        return not_measured(name, "python benchmarks/project_study_gpu.py --output benchmarks/results/" + name)
+    measured = data["measured"]
+    costs = [[cost["size"], layers, *(f"{1 / cost['seconds_per_step'][head]:.1f}" for head in ("apt", "crf", "trainer"))]
+             for layers, cost in measured["step_costs"].items()]
+    plans = [[plan, entry["ours"]["runs"], f"{entry['ours']['steps']:,}", entry["ours"]["minutes"],
+              entry["ours"]["steps_per_second_needed_for_target"], entry["trainer_over_ours_apt_time"]]
+             for plan, entry in data["plans"].items()]
+    sizes = data["study_sentences"]
+    return "\n\n".join([
+        source(name, data),
+        f"Measured on {measured['device']} at batch {measured['batch_size']} (`{measured['file']}`), steps per second:",
+        _table(["size", "layers", "ours Apt", "ours CRF", "Trainer"], costs),
+        f"Planned at the study's sizes ({sizes['train']:,} training, {sizes['val']:,} validation, {sizes['test']:,} test "
+        f"sentences; down-sampled training {sizes['downsampled_share']:.0%} of them), every run's epochs and batch size "
+        f"from `config/paper.yaml`:",
+        _table(["plan", "training runs", "steps", "minutes on one GPU", f"steps/s for {data['target_minutes']:g} min",
+                "Trainer / ours, Apt models"], plans),
+    ])
+
+
 def _score(row: dict[str, Any], metric: str) -> str:
     low, high = row[f"{metric}_ci"]
     spread = f" ± {row[f'{metric}_sd']:.3f}" if len(row["seeds"]) > 1 else ""
@@ -263,6 +288,7 @@ BLOCKS: dict[str, Callable[[Path], str]] = {
     "hf_parity_phee": render_hf_parity_phee,
     "phee_decoding": render_phee_decoding,
     "gpu_check": render_gpu_check,
+    "projected_study_gpu": render_projected_study_gpu,
     "phee_study": render_phee_study,
     "predict_speed_phee": render_predict_speed_phee,
 }

@@ -15,6 +15,7 @@ from clinical_ner.models.units.alignment import (
     gather_words,
     make_windows,
     reassemble,
+    sorted_chunks,
     special_affixes,
     subwords_per_word,
     window_report,
@@ -197,3 +198,18 @@ def test_tagger_predicts_one_tag_per_word_for_long_sentences() -> None:
     out = tagger.predict([long, ["aspirin"], long[:5]], batch_size=4)
     assert [len(o) for o in out] == [len(long), 1, 5]
     assert all(tag in tagger.labels for row in out for tag in row)
+
+
+def test_sorted_chunks_cover_every_item_once_by_length_within_both_limits() -> None:
+    lengths = [30, 5, 12, 12, 7, 200, 9, 31, 8, 40]
+    chunks = sorted_chunks(lengths, batch_size=3, max_tokens=64)
+    flat = [i for chunk in chunks for i in chunk]
+    assert sorted(flat) == list(range(len(lengths)))
+    assert [lengths[i] for i in flat] == sorted(lengths)
+    for chunk in chunks:
+        longest = max(lengths[i] for i in chunk)
+        assert len(chunk) <= 3
+        assert len(chunk) * longest <= 64 or len(chunk) == 1
+    assert [lengths[i] for i in chunks[-1]] == [200]
+    assert [len(c) for c in sorted_chunks(lengths, batch_size=4)] == [4, 4, 2]
+    assert sorted_chunks([], batch_size=4) == []

@@ -17,7 +17,7 @@ from clinical_ner.models.device import autocast, pick_device
 from clinical_ner.models.encoders.pretrained import load_pretrained, quiet_transformers
 from clinical_ner.models.heads.decoding import allowed_transitions, check_decoding
 from clinical_ner.models.heads.layers import make_head
-from clinical_ner.models.units.alignment import Window, collate, gather_words, make_windows, stitch
+from clinical_ner.models.units.alignment import Window, collate, gather_words, make_windows, sorted_chunks, stitch
 from clinical_ner.models.units.subwords import (
     MAX_SUBWORDS,
     UNITS,
@@ -30,6 +30,9 @@ from clinical_ner.models.units.subwords import (
 TAGGER_FILE = "tagger.json"
 HEAD_FILE = "head.pt"
 ENCODER_DIR = "encoder"
+CPU_PASS_TOKENS = 1024
+"""Padded sub-words per forward pass at most on the CPU (`batch_size` windows at most everywhere): fewer
+pad positions, and activations that stay in cache (benchmarks/predict_speed.py --corpus phee)."""
 
 
 def _versions() -> dict[str, str]:
@@ -184,17 +187,17 @@ class Tagger(nn.Module):
     def _run_windows(
         self, windows: Sequence[Window], batch_size: int, with_loss: bool
     ) -> tuple[float, list[torch.Tensor]]:
-        """Per-word label scores of each window [n_words, n_labels] (CPU, fp32) in eval mode, windows
-        sorted by length for speed; and the mean loss per window when `with_loss` (windows with labels)."""
+        """Per-word label scores of each window [n_words, n_labels] (CPU, fp32) in eval mode, windows sorted
+        by length and cut by `sorted_chunks` for speed; and the mean loss per window when `with_loss`
+        (windows with labels)."""
         was_training = self.training
         self.eval()
         total = 0.0
         scores: list[torch.Tensor | None] = [None] * len(windows)
         try:
-            order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+            max_tokens = CPU_PASS_TOKENS if self.device.type == "cpu" else None
             with autocast(self.device):
-                for b in range(0, len(order), max(1, batch_size)):
-                    chunk = order[b: b + batch_size]
+                for chunk in sorted_chunks([len(w) for w in windows], batch_size, max_tokens):
                     batch = self.to_batch([windows[i] for i in chunk])
                     words = self.word_vectors(batch)
                     with torch.autocast(device_type=words.device.type, enabled=False):

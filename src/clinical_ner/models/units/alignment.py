@@ -205,6 +205,20 @@ def collate(windows: Sequence[Window], pad_id: int) -> dict[str, torch.Tensor]:
     return batch
 
 
+def sorted_chunks(lengths: Sequence[int], batch_size: int, max_tokens: int | None = None) -> list[list[int]]:
+    """Indices by increasing length, cut into forward passes of at most `batch_size` items and, with
+    `max_tokens`, at most `max_tokens` padded positions (items x the longest; a longer item goes alone)."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    for i in sorted(range(len(lengths)), key=lambda k: lengths[k]):
+        full = len(current) >= max(1, batch_size)
+        if current and (full or (max_tokens is not None and (len(current) + 1) * lengths[i] > max_tokens)):
+            chunks.append(current)
+            current = []
+        current.append(i)
+    return chunks + ([current] if current else [])
+
+
 def gather_words(hidden: torch.Tensor, word_index: torch.Tensor) -> torch.Tensor:
     """First-sub-word vectors: [batch, n_ids, dim] x [batch, n_words] -> [batch, n_words, dim]."""
     index = word_index.unsqueeze(-1).expand(-1, -1, hidden.size(-1))

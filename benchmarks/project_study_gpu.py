@@ -11,12 +11,14 @@ and 30,614 test sentences; down-sampling takes the training sentences from about
 
 Each training run costs `epochs x ceil(sentences / batch size)` optimiser steps at the measured seconds per
 step of its encoder's size (by layer count) and head, plus its per-epoch validation (search candidates) and
-its test prediction at the measured sentences per second. The measured step is overhead-bound (about 16
+its test prediction at the measured sentences per second. The measured step is overhead-bound (about 11
 sub-words a sentence, a few hundred tokens a step on a chip built for hundreds of thousands), so a step at
 batch 8 is taken to cost what one at batch 14 does; n2c2's longer sentences would add compute the chip has
-to spare. Written: every planned run's steps and seconds, the totals for the study's pinned final settings
-and for the search (`training.pinned: {}`), the same plan at the `Trainer`'s measured step (Apt heads: it
-has no CRF), and the step rate that would fit the study in `--target-minutes`.
+to spare. In the search plan a final model is costed at its grid's most expensive setting (which one the
+selection keeps is known only after the run). Written: every planned run's steps and seconds, the totals
+for the study's pinned final settings and for the search (`training.pinned: {}`), the same plan at the
+`Trainer`'s measured step (Apt heads: it has no CRF), and the step rate that would fit the study in
+`--target-minutes`.
 """
 
 from __future__ import annotations

@@ -62,10 +62,10 @@ FUSED_DEVICES = ("cpu", "cuda")
 
 
 def build_optimizer(tagger: Tagger, settings: TrainSettings) -> torch.optim.Optimizer:
-    """AdamW; no weight decay on biases and normalisation weights; the head at `head_learning_rate` when
-    set. The fused kernel (one call per step for
-    all parameters, as Hugging Face `Trainer`'s default `adamw_torch_fused`) on CPU and CUDA: the
-    per-parameter loop of the default implementation took a third of a CPU training step."""
+    """AdamW; no weight decay on biases and normalisation weights; the head's parameters at
+    `head_learning_rate` when it is set. The fused kernel (one call per step for all parameters, as
+    Hugging Face `Trainer`'s default `adamw_torch_fused`) on CPU and CUDA: the per-parameter loop of the
+    default implementation took a third of a CPU training step."""
     head_rate = settings.head_learning_rate or settings.learning_rate
     by_rate_and_decay: dict[tuple[float, float], list[torch.nn.Parameter]] = {}
     for name, param in tagger.named_parameters():

@@ -17,8 +17,9 @@ batch 8 is taken to cost what one at batch 14 does; n2c2's longer sentences woul
 to spare. In the search plan a final model is costed at its grid's most expensive setting (which one the
 selection keeps is known only after the run). Written: every planned run's steps and seconds, the totals
 for the study's pinned final settings and for the search (`training.pinned: {}`), the same plan at the
-`Trainer`'s measured step (Apt heads: it has no CRF), and the step rate that would fit the study in
-`--target-minutes`.
+`Trainer`'s measured step (Apt heads: it has no CRF), the step rate that would fit the study in
+`--target-minutes`, and beside the measured tokens/s the model FLOP utilisation (model FLOPs a token as
+Kaplan et al. 2020 count them, over the GPU's dense bf16 peak from its datasheet).
 """
 
 from __future__ import annotations
@@ -39,6 +40,38 @@ MEASURED = "gpu/train_vs_trainer.json"
 STUDY_SENTENCES = {"train": 41_497, "val": 4_536, "test": 30_614}
 DOWNSAMPLED_SHARE = 14_000 / 41_500
 SIDES = {"apt": "ours-apt", "crf": "ours-crf", "trainer": "hf-trainer"}
+PEAK_TFLOPS = {"H200": 989.4, "H100": 989.4, "A100": 312.0}
+"""Dense bf16 tensor-core peak of a GPU whose name holds the key (NVIDIA's datasheets, SXM parts)."""
+
+
+def peak_tflops(device: str) -> float | None:
+    return next((peak for name, peak in PEAK_TFLOPS.items() if name in device), None)
+
+
+def training_flops_per_token(encoder: dict[str, Any], mean_length: float) -> float:
+    """Model FLOPs of one training token (Kaplan et al. 2020: forward 2N + 2 x layers x context x width, N
+    the non-embedding parameters; training three forwards), context the mean sequence length."""
+    layers, dim, hidden = encoder["n_layers"], encoder["dim"], encoder["hidden_dim"]
+    non_embedding = layers * (4 * dim * dim + 2 * dim * hidden)
+    return 3 * (2 * non_embedding + 2 * layers * mean_length * dim)
+
+
+def flop_utilisation(measured: dict[str, Any]) -> dict[str, Any]:
+    """Per measured size: model FLOPs a token, and per side tokens/s, model TFLOP/s and the share of the
+    device's peak (model FLOP utilisation; None where the peak is not known)."""
+    peak = peak_tflops(measured["device"])
+    out = {}
+    for entry in measured["sizes"]:
+        corpus = entry["corpus"]
+        per_token = training_flops_per_token(entry["encoder"], corpus["train_subword_tokens"] / corpus["train_windows"])
+        sides = {}
+        for head, side in SIDES.items():
+            tokens = entry["summary"]["sides"][side]["train_tokens_per_second"]
+            tflops = tokens * per_token / 1e12
+            sides[head] = {"tokens_per_second": tokens, "model_tflops_per_second": round(tflops, 3),
+                           "model_flops_utilisation": round(tflops / peak, 5) if peak else None}
+        out[entry["size"]] = {"training_flops_per_token": round(per_token), "peak_tflops": peak, "sides": sides}
+    return out
 
 
 def study_config(search: bool) -> dict[str, Any]:
@@ -150,7 +183,8 @@ def project(measured: dict[str, Any], target_minutes: float) -> dict[str, Any]:
         "benchmark": "project_study_gpu",
         "measured": {"file": f"benchmarks/results/{MEASURED}", "content_sha256": measured["provenance"]["content_sha256"],
                      "device": measured["device"], "batch_size": measured["settings"]["batch_size"],
-                     "step_costs": {str(layers): cost for layers, cost in sorted(costs.items())}},
+                     "step_costs": {str(layers): cost for layers, cost in sorted(costs.items())},
+                     "utilisation": flop_utilisation(measured)},
         "study_sentences": {**STUDY_SENTENCES, "downsampled_share": round(DOWNSAMPLED_SHARE, 4)},
         "target_minutes": target_minutes,
         "plans": plans,

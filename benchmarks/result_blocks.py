@@ -156,7 +156,15 @@ def render_projected_study_gpu(results: Path) -> str:
     if data is None:
         return not_measured(name, "python benchmarks/project_study_gpu.py --output benchmarks/results/" + name)
     measured = data["measured"]
-    costs = [[cost["size"], layers, *(f"{1 / cost['seconds_per_step'][head]:.1f}" for head in ("apt", "crf", "trainer"))]
+    heads = ("apt", "crf", "trainer")
+    use = measured.get("utilisation", {})
+
+    def utilised(size: str, head: str) -> str:
+        share = use.get(size, {}).get("sides", {}).get(head, {}).get("model_flops_utilisation")
+        return "--" if share is None else f"{share:.2%}"
+
+    costs = [[cost["size"], layers, *(f"{1 / cost['seconds_per_step'][head]:.1f}" for head in heads),
+              *(utilised(cost["size"], head) for head in heads)]
              for layers, cost in measured["step_costs"].items()]
     plans = [[plan, entry["ours"]["runs"], f"{entry['ours']['steps']:,}", entry["ours"]["minutes"],
               entry["ours"]["steps_per_second_needed_for_target"], entry["trainer_over_ours_apt_time"]]
@@ -164,8 +172,11 @@ def render_projected_study_gpu(results: Path) -> str:
     sizes = data["study_sentences"]
     return "\n\n".join([
         source(name, data),
-        f"Measured on {measured['device']} at batch {measured['batch_size']} (`{measured['file']}`), steps per second:",
-        _table(["size", "layers", "ours Apt", "ours CRF", "Trainer"], costs),
+        f"Measured on {measured['device']} at batch {measured['batch_size']} (`{measured['file']}`): steps per second, "
+        "and model FLOP utilisation (training FLOPs a token as Kaplan et al. count them, times tokens/s, over the "
+        "GPU's dense bf16 peak):",
+        _table(["size", "layers", "steps/s ours Apt", "ours CRF", "Trainer", "MFU ours Apt", "ours CRF", "Trainer"],
+               costs),
         f"Planned at the study's sizes ({sizes['train']:,} training, {sizes['val']:,} validation, {sizes['test']:,} test "
         f"sentences; down-sampled training {sizes['downsampled_share']:.0%} of them), every run's epochs and batch size "
         f"from `config/paper.yaml`:",

@@ -100,3 +100,21 @@ def test_the_documented_command_runs(measured, tmp_path):
     done = subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=300)
     assert "steps/s would fit 20 min" in done.stdout
     assert json.loads((tmp_path / "p.json").read_text())["benchmark"] == "project_study_gpu"
+
+
+def test_flop_utilisation_counts_six_flops_a_parameter_and_a_token_and_knows_its_peaks(projection, measured):
+    bert_base = {"n_layers": 12, "dim": 768, "hidden_dim": 3072}
+    non_embedding = 12 * (4 * 768 * 768 + 2 * 768 * 3072)
+    assert non_embedding == pytest.approx(84.9e6, rel=1e-3)
+    assert projection.training_flops_per_token(bert_base, 0) == 6 * non_embedding
+    assert projection.training_flops_per_token(bert_base, 10) == 6 * non_embedding + 6 * 12 * 10 * 768
+    assert projection.peak_tflops("cuda:0 (NVIDIA H200, bf16)") == 989.4
+    assert projection.peak_tflops("cpu") is None
+
+    use = projection.flop_utilisation(measured)
+    assert set(use) == {"distilbert", "bert-base"}
+    for entry in use.values():
+        for side in entry["sides"].values():
+            expected = side["tokens_per_second"] * entry["training_flops_per_token"] / 1e12
+            assert side["model_tflops_per_second"] == pytest.approx(expected, abs=1e-3)
+            assert side["model_flops_utilisation"] == pytest.approx(expected / entry["peak_tflops"], abs=1e-5)

@@ -1,18 +1,22 @@
-"""Defaults chosen on real text: a one-factor-at-a-time sweep of the from-scratch Transformer-CRF on the
-PHEE *dev* split (the test split is never read).
+"""Defaults chosen on real text: a one-factor-at-a-time sweep of one encoder's CRF model on the PHEE *dev*
+split (the test split is never read).
 
     python benchmarks/phee_sweep.py --output benchmarks/results/phee_sweep.csv
+    python benchmarks/phee_sweep.py --encoder minilm --configfile config/phee.yaml --output sweep_minilm.csv
 
-Every setting starts from the embedded default (`config.yaml`: `training.settings` and the `scratch`
-encoder's `architecture`) and changes one factor (learning rate, epochs and patience, warm-up, batch
-size, dropout, width/depth, WordPiece vocabulary size; also the decoding, trained and decoded
-unconstrained). Each is trained exactly as the pipeline's `train_candidate` rule does
-(`models.train.job.train` on PHEE train, its epoch kept on dev), then tags the raw dev notes as
-`predict_test` does. Written per run: dev strict and lenient micro span F1 (n2c2-2018 semantics, as the
-`spans_official_semantics` tables), the macro BIO-strict F1 the pipeline selects on, the epoch kept, parameters and
-seconds. After the first seed, the `--top` settings
-with the best dev strict span F1 (and the default) are re-run with `--extra-seeds`. The CSV is rewritten
-after every run, so an interrupted sweep keeps what it finished (settings run in the order listed).
+Every setting starts from the encoder's settings in the configuration (`config.yaml`, then each
+`--configfile` layered as `--configfile` layers them for Snakemake: `training.settings`, the encoder's own
+`training` and, for a from-scratch encoder, its `architecture`) and changes one factor. From-scratch
+encoders (`VARIANTS`): learning rate, epochs and patience, warm-up, batch size, dropout, width/depth,
+WordPiece vocabulary size, and the decoding, trained and decoded unconstrained. Pre-trained encoders,
+whose sizes are their checkpoint's (`PRETRAINED_VARIANTS`): learning rate, epochs and patience, batch
+size, dropout, warm-up, the head's own learning rate, and sub-word units. Each is trained exactly as the
+pipeline's `train_candidate` rule does (`models.train.job.train` on PHEE train, its epoch kept on dev),
+then tags the raw dev notes as `predict_test` does. Written per run: dev strict and lenient micro span F1
+(n2c2-2018 semantics, as the `spans_official_semantics` tables), the macro BIO-strict F1 the pipeline
+selects on, the epoch kept, parameters and seconds. After the first seed, the `--top` settings with the
+best dev strict span F1 (and the default) are re-run with `--extra-seeds`. The CSV is rewritten after
+every run, so an interrupted sweep keeps what it finished (settings run in the order listed).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from phee_decoding import score_model
 from record import emit_sidecar, load_average, machine, provenance
 
 ROOT = Path(__file__).resolve().parents[1]
-ENCODER = "scratch"
+ENCODER = "scratch"  # the default `--encoder`
 HEAD = "crf"
 COLUMNS = ("setting", "factor", "value", "seed", "dev_span_strict_micro_f1", "dev_span_lenient_micro_f1",
            "dev_macro_bio_strict_f1", "best_epoch", "epochs_run", "parameters", "seconds")
@@ -59,15 +63,39 @@ VARIANTS: dict[str, Variant] = {
     "warmup0": ("warmup_ratio", "0.0", {"warmup_ratio": 0.0}, {}),
     "batch8": ("batch_size", "8", {"batch_size": 8}, {}),
 }
+PRETRAINED_VARIANTS: dict[str, Variant] = {  # relative to config/phee.yaml's MiniLM: 1e-4, 3 epochs, batch 16
+    "default": ("default", "", {}, {}),
+    "lr2e-4": ("learning_rate", "0.0002", {"learning_rate": 2e-4}, {}),
+    "epochs6": ("epochs/patience", "6/2", {"epochs": 6, "patience": 2}, {}),
+    "batch8": ("batch_size", "8", {"batch_size": 8}, {}),
+    "lr2e-4-epochs6": ("learning_rate, epochs/patience", "0.0002, 6/2",
+                       {"learning_rate": 2e-4, "epochs": 6, "patience": 2}, {}),
+    "lr5e-5": ("learning_rate", "0.00005", {"learning_rate": 5e-5}, {}),
+    "head1e-3": ("head_learning_rate", "0.001", {"head_learning_rate": 1e-3}, {}),
+    "subword": ("units", "subword", {"units": "subword"}, {}),
+    "dropout0": ("dropout", "0.0", {"dropout": 0.0}, {}),
+    "batch32": ("batch_size", "32", {"batch_size": 32}, {}),
+    "warmup0": ("warmup_ratio", "0.0", {"warmup_ratio": 0.0}, {}),
+}
 
 
-def default_settings() -> tuple[dict[str, Any], dict[str, Any]]:
-    """The embedded default's training settings and scratch encoder spec, as the pipeline builds them."""
-    from clinical_ner.config import base_settings, read_config_file, validate_config
+def default_settings(encoder: str = ENCODER, configfiles: tuple[str | Path, ...] = ()) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An encoder's training settings and spec, as the pipeline builds them from config.yaml + `configfiles`."""
+    from clinical_ner.config import base_settings
+    from clinical_ner.plan.encoders import encoder_spec
+    from clinical_ner.workflow_config import layered_config
 
-    config = validate_config(read_config_file(ROOT / "config.yaml"), check_paths=False)
-    spec = {"name": ENCODER, "source": "scratch", **config["encoders"][ENCODER].get("architecture", {})}
-    return base_settings(config, ENCODER), spec
+    config = layered_config(configfiles, base=ROOT / "config.yaml", check_paths=False)
+    if encoder not in config["encoders"]:
+        raise SystemExit(f"no encoder {encoder!r} in the configuration; it has {', '.join(config['encoders'])}")
+    return base_settings(config, encoder), encoder_spec(config, encoder)
+
+
+def variants_for(spec: dict[str, Any]) -> dict[str, Variant]:
+    """The settings swept for an encoder: sizes too for one built from the training split."""
+    from clinical_ner.models.encoders.spec import EncoderSpec
+
+    return VARIANTS if EncoderSpec.from_dict(spec).is_scratch else PRETRAINED_VARIANTS
 
 
 def run_one(name: str, seed: int, data: dict[str, Any], base: tuple[dict[str, Any], dict[str, Any]],
@@ -79,7 +107,7 @@ def run_one(name: str, seed: int, data: dict[str, Any], base: tuple[dict[str, An
     from clinical_ner.models.train.job import train
     from clinical_ner.models.train.settings import TrainSettings
 
-    factor, value, overrides, architecture = VARIANTS[name]
+    factor, value, overrides, architecture = variants_for(base[1])[name]
     settings = TrainSettings.from_dict({**base[0], **overrides, "seed": seed, "threads": threads})
     spec = EncoderSpec.from_dict({**base[1], **architecture})
     _, train_sentences = data["train"]
@@ -158,7 +186,11 @@ def sweep(names: list[str], seed: int, extra_seeds: list[int], top: int, run: Ca
 def main(argv: list[str] | None = None) -> list[dict[str, Any]] | None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--phee", type=Path, default=DEFAULT_PHEE)
-    parser.add_argument("--settings", default=",".join(VARIANTS), help="comma-separated names from: " + ", ".join(VARIANTS))
+    parser.add_argument("--encoder", default=ENCODER, help="an encoder of the configuration (default: %(default)s)")
+    parser.add_argument("--configfile", action="append", default=[], type=Path,
+                        help="config file layered over config.yaml (repeatable), e.g. config/phee.yaml")
+    parser.add_argument("--settings", default=None, help="comma-separated names (default: all) from: "
+                        + ", ".join(VARIANTS) + "; for a pre-trained encoder: " + ", ".join(PRETRAINED_VARIANTS))
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--extra-seeds", default="43", help="seeds of the re-runs of the best settings")
     parser.add_argument("--top", type=int, default=2, help="settings re-run with the extra seeds (plus the default)")
@@ -172,16 +204,17 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]] | None:
     if not all((args.phee / part).is_dir() for part in ("train", "dev")):
         print(f"PHEE not found at {args.phee} (train/ and dev/ expected): nothing to do")
         return None
-    names = [n.strip() for n in args.settings.split(",") if n.strip()]
-    unknown = [n for n in names if n not in VARIANTS]
+    base = default_settings(args.encoder, tuple(args.configfile))
+    variants = variants_for(base[1])
+    names = [n.strip() for n in (args.settings or ",".join(variants)).split(",") if n.strip()]
+    unknown = [n for n in names if n not in variants]
     if unknown:
-        parser.error(f"unknown settings {', '.join(unknown)}; expected names from: {', '.join(VARIANTS)}")
+        parser.error(f"unknown settings {', '.join(unknown)} for {args.encoder}; expected names from: {', '.join(variants)}")
 
     from clinical_ner.models.device import set_threads
 
     set_threads(args.threads)
     data = read_phee(args.phee, ("train", "dev"), args.limit)
-    base = default_settings()
     print(f"{machine()}; load average {load_average()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="phee-sweep-") as tmp:
         dev_dir = dev_folder(args.phee / "dev", [doc.doc_id for doc in data["dev"][0]], Path(tmp))

@@ -34,6 +34,21 @@ def test_every_variant_is_a_valid_setting_that_changes_one_factor():
         assert bool(changed) == (name != "default"), name
 
 
+def test_a_pretrained_encoder_is_swept_from_its_config_file_over_its_own_variants():
+    from clinical_ner.models.train.settings import TrainSettings
+
+    settings, spec = phee_sweep.default_settings("minilm", (ROOT / "config" / "phee.yaml",))
+    assert spec["source"].startswith("package:") or Path(spec["source"]).is_dir()
+    assert phee_sweep.variants_for(spec) is phee_sweep.PRETRAINED_VARIANTS
+    assert phee_sweep.variants_for(phee_sweep.default_settings()[1]) is phee_sweep.VARIANTS
+    for name, (_, _, overrides, architecture) in phee_sweep.PRETRAINED_VARIANTS.items():
+        before, after = TrainSettings.from_dict(settings), TrainSettings.from_dict({**settings, **overrides})
+        changed = {k for k in overrides if getattr(before, k) != getattr(after, k)}
+        assert not architecture and bool(changed) == (name != "default"), name
+    with pytest.raises(SystemExit, match="no encoder 'absent'"):
+        phee_sweep.default_settings("absent")
+
+
 def test_sweep_reruns_the_best_settings_and_the_default_with_the_extra_seeds():
     score = {"default": 0.5, "a": 0.7, "b": 0.6, "c": 0.4}
     saved = []

@@ -76,6 +76,8 @@ PRETRAINED_VARIANTS: dict[str, Variant] = {  # relative to config/phee.yaml's Mi
     "dropout0": ("dropout", "0.0", {"dropout": 0.0}, {}),
     "batch32": ("batch_size", "32", {"batch_size": 32}, {}),
     "warmup0": ("warmup_ratio", "0.0", {"warmup_ratio": 0.0}, {}),
+    "lr3e-4": ("learning_rate", "0.0003", {"learning_rate": 3e-4}, {}),
+    "epochs10": ("epochs/patience", "10/3", {"epochs": 10, "patience": 3}, {}),
 }
 
 

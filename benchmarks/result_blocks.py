@@ -225,6 +225,34 @@ def render_phee_study(results: Path) -> str:
     return "\n\n".join(parts)
 
 
+def render_phee_sweep_minilm(results: Path) -> str:
+    """`phee_sweep.py --encoder minilm`: each setting's mean dev span F1 over its seeds, best first."""
+    import csv
+    import statistics
+
+    name = "phee_sweep_minilm.csv"
+    path, origin = results / name, load(results, name + ".provenance.json")
+    if origin is None or not path.is_file():
+        return not_measured(name, "python benchmarks/phee_sweep.py --encoder minilm --configfile config/phee.yaml "
+                                  "--output benchmarks/results/" + name)
+    with open(path, encoding="utf-8") as handle:
+        runs = list(csv.DictReader(handle))
+    by_setting: dict[str, list[dict[str, str]]] = {}
+    for run in runs:
+        by_setting.setdefault(run["setting"], []).append(run)
+
+    def mean(group: list[dict[str, str]], key: str) -> float:
+        return statistics.mean(float(run[key]) for run in group)
+
+    rows = [[setting, group[0]["value"] or "(phee.yaml)", len(group), f"{mean(group, 'dev_span_strict_micro_f1'):.4f}",
+             f"{mean(group, 'dev_span_lenient_micro_f1'):.4f}", f"{mean(group, 'dev_macro_bio_strict_f1'):.4f}",
+             "/".join(f"{run['best_epoch']} of {run['epochs_run']}" for run in group), f"{mean(group, 'seconds'):.0f}"]
+            for setting, group in sorted(by_setting.items(), key=lambda item: -mean(item[1], "dev_span_strict_micro_f1"))]
+    return "\n\n".join([source(name, origin), "PHEE dev, MiniLM-L6 CRF; mean over the seeds run, best first:",
+                        _table(["setting", "value", "seeds", "dev strict span F1", "dev lenient span F1",
+                                "dev macro BIO-strict F1", "epoch kept", "seconds a run"], rows, right_from=2)])
+
+
 PHEE_TAGGERS = {"ours_minilm_crf": "ours, MiniLM-L6 CRF", "ours_minilm_crf_quantized": "ours, MiniLM-L6 CRF, `--quantize`",
                 "hf_pipeline": "HF pipeline, same encoder and weights (arg-max)",
                 "sklearn_crfsuite": "feature CRF (sklearn-crfsuite)", "spacy_blank_en": "spaCy blank-`en` NER"}
@@ -301,5 +329,6 @@ BLOCKS: dict[str, Callable[[Path], str]] = {
     "gpu_check": render_gpu_check,
     "projected_study_gpu": render_projected_study_gpu,
     "phee_study": render_phee_study,
+    "phee_sweep_minilm": render_phee_sweep_minilm,
     "predict_speed_phee": render_predict_speed_phee,
 }

@@ -142,8 +142,9 @@ def test_the_readme_and_docs_print_the_commands_tested_here():
     assert set(readme_commands(ROOT / "docs" / "phee-sweep.md")) <= set(commands)
 
 
-def _readme_argv(script: str) -> list[str]:
-    (command,) = [c for c in readme_commands() if f"benchmarks/{script}" in c]
+def _readme_argv(script: str, output: str = "") -> list[str]:
+    """The documented command of `script` (the one writing `output` when it has several), less its output."""
+    (command,) = [c for c in readme_commands() if f"benchmarks/{script}" in c and f"benchmarks/results/{output}" in c]
     words = shlex.split(command)
     cut = words.index("--output")
     return [sys.executable] + words[1:cut] + words[cut + 2:]
@@ -162,12 +163,28 @@ def _phee_subset(phee_dir: Path, tmp: Path, n: int) -> Path:
 @pytest.mark.slow
 def test_sweep_on_a_phee_subset(phee_dir, tmp_path):
     out = tmp_path / "sweep.csv"
-    argv = _readme_argv("phee_sweep.py") + ["--phee", str(phee_dir), "--limit", "30", "--settings", "default,batch32",
+    argv = _readme_argv("phee_sweep.py", "phee_sweep.csv") + ["--phee", str(phee_dir), "--limit", "30", "--settings", "default,batch32",
                                             "--extra-seeds", "43", "--top", "1", "--output", str(out)]
     subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=900)
     with open(out, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["setting"], r["seed"]) for r in rows] == [("default", "42"), ("batch32", "42"), ("default", "43")]
+    assert all(0 <= float(r["dev_span_strict_micro_f1"]) <= float(r["dev_span_lenient_micro_f1"]) <= 1 for r in rows)
+
+
+@pytest.mark.slow
+def test_the_pretrained_encoder_sweep_on_a_phee_subset(phee_dir, tmp_path):
+    out = tmp_path / "sweep.csv"
+    argv = _readme_argv("phee_sweep.py", "phee_sweep_minilm.csv")
+    argv = argv[:argv.index("--settings")] + argv[argv.index("--settings") + 2:]
+    argv += ["--phee", str(phee_dir), "--limit", "20", "--settings", "default,subword", "--budget-minutes", "0",
+             "--output", str(out)]
+    subprocess.run(argv, cwd=ROOT, env={**_env(), "HF_HUB_OFFLINE": "1"}, check=True, capture_output=True, text=True,
+                   timeout=900)
+    with open(out, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["setting"], r["seed"]) for r in rows] == [("default", "42"), ("default", "43")]  # budget spent at once
+    assert {r["parameters"] for r in rows} == {"22719246"}  # MiniLM-L6 and a 15-tag CRF: the real checkpoint
     assert all(0 <= float(r["dev_span_strict_micro_f1"]) <= float(r["dev_span_lenient_micro_f1"]) <= 1 for r in rows)
 
 

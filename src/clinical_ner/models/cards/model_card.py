@@ -55,7 +55,8 @@ def training_data(files: Sequence[str | Path], sentences: Sequence[Sentence], **
 def encoder_record(name: str, source: str, label: str | None = None) -> dict[str, Any]:
     """The encoder's name, configured source, the folder it loaded from, its kind (`encoder_kinds`) and
     pre-training, and what the pipeline or the package says of it: a stand-in's or a task-adapted
-    encoder's note, a package's version and the weights' licence."""
+    encoder's note, a package's version and the weights' licence, an assembled folder's upstream, revision
+    and weights digest (`split_archives`)."""
     from clinical_ner.models.encoders.kinds import (
         PACKAGE_PREFIX,
         Pretraining,
@@ -64,6 +65,7 @@ def encoder_record(name: str, source: str, label: str | None = None) -> dict[str
         resolve_source,
     )
     from clinical_ner.models.encoders.pretraining import encoder_note  # torch: only when training
+    from clinical_ner.models.encoders.split_archives import provenance
 
     source = str(source)
     kind = kind_of(source)
@@ -74,6 +76,10 @@ def encoder_record(name: str, source: str, label: str | None = None) -> dict[str
     if source.startswith(PACKAGE_PREFIX):
         record["folder"] = resolve_source(source)
         record.update(package_provenance(source))
+    assembled = provenance(source) if Path(source).is_dir() else None
+    if assembled is not None:
+        record.update({key: assembled[key] for key in ("upstream", "revision", "weights_sha256", "weights_licence",
+                                                       "packages")})
     if note is not None:
         record["statement"] = note.get("statement", "")
         if note.get("base_provenance"):

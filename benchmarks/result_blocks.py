@@ -195,14 +195,15 @@ def _p(value: float | None) -> str:
     return "ref" if value is None else ("< 0.001" if value < 0.001 else f"{value:.3f}")
 
 
-def render_phee_study(results: Path) -> str:
-    """The PHEE study (benchmarks/phee_study.py): every model's span F1 with interval and p-value against the
-    best from-scratch model, what task adaptation changed, and where pre-training stops paying."""
-    name = "phee_study.json"
+def render_phee_study(results: Path, name: str = "phee_study.json", overlay: str = "") -> str:
+    """The PHEE study (benchmarks/phee_study.py, with `overlay` when set): every model's span F1 with interval
+    and p-value against the best from-scratch model, what task adaptation changed, and where pre-training
+    stops paying."""
     data = load(results, name)
     if data is None:
-        return not_measured(name, "python benchmarks/phee_study.py --phee ../shared/data/phee --output "
-                                  "benchmarks/results/" + name)
+        return not_measured(name, "python benchmarks/phee_study.py --phee ../shared/data/phee "
+                                  + (f"--overlay {overlay} --results results-phee-mpnet " if overlay else "")
+                                  + "--output benchmarks/results/" + name)
     rows = [[row["label"], row["pretraining"], len(row["seeds"]), _score(row, "span_strict_f1"),
              _score(row, "span_lenient_f1"), _p(row["span_strict_f1_p_vs_best_scratch"])]
             for row in sorted(data["rows"], key=lambda r: -r["span_strict_f1_mean"])]
@@ -223,6 +224,11 @@ def render_phee_study(results: Path) -> str:
     parts.append(f"Whole run: {data['wall_seconds'] / 60:.0f} minutes of wall time, "
                  f"{data['jobs'].get('jobs', 0)} jobs.")
     return "\n\n".join(parts)
+
+
+def render_phee_study_mpnet(results: Path) -> str:
+    """The PHEE study with the larger real encoder (config/phee-mpnet.yaml over config/phee.yaml)."""
+    return render_phee_study(results, "phee_study_mpnet.json", "config/phee-mpnet.yaml")
 
 
 def render_phee_sweep_minilm(results: Path) -> str:
@@ -329,6 +335,7 @@ BLOCKS: dict[str, Callable[[Path], str]] = {
     "gpu_check": render_gpu_check,
     "projected_study_gpu": render_projected_study_gpu,
     "phee_study": render_phee_study,
+    "phee_study_mpnet": render_phee_study_mpnet,
     "phee_sweep_minilm": render_phee_sweep_minilm,
     "predict_speed_phee": render_predict_speed_phee,
 }

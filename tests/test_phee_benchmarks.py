@@ -262,7 +262,7 @@ def test_phee_study_rows_intervals_and_p_values_against_the_best_from_scratch_mo
 
 
 def test_the_benchmarks_page_prints_the_phee_study_command():
-    (command,) = [c for c in readme_commands() if "benchmarks/phee_study.py" in c]
+    (command,) = [c for c in readme_commands() if "benchmarks/results/phee_study.json" in c]
     assert "--output benchmarks/results/phee_study.json" in command
 
 
@@ -286,7 +286,7 @@ def test_the_documented_phee_study_command_on_a_phee_subset(phee_dir, tmp_path):
     overlay = tmp_path / "tiny.yaml"
     overlay.write_text(TINY_STUDY)
     out = tmp_path / "study.json"
-    argv = _readme_argv("phee_study.py")
+    argv = _readme_argv("phee_study.py", "phee_study.json")
     argv = argv[:argv.index("--phee")] + ["--phee", str(_phee_subset(phee_dir, tmp_path / "phee", 40)),
                                           "--overlay", str(overlay), "--results", str(tmp_path / "results"),
                                           "--output", str(out)]

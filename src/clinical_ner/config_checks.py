@@ -10,6 +10,7 @@ from typing import Any
 from clinical_ner.errors import InputError
 from clinical_ner.models.encoders.kinds import PACKAGE_PREFIX, EncoderPackageError, kind_of, package_folder
 from clinical_ner.models.encoders.shipped import shipped_ids, shipped_settings
+from clinical_ner.models.encoders.split_archives import missing_folder_hint
 
 # `protocol: paper`, the study's released notebooks: these training settings are fixed (they override the
 # config's), all-O sentences are kept with probability PAPER_KEEP_PROBABILITY unless the config says
@@ -141,6 +142,9 @@ def check_encoder_source(name: str, enc: Mapping[str, Any], origin: str) -> None
                                      "(package:MODULE, a local folder or a hub id)")
         sources.append(("adapt/base", base))
     for key, source in sources:
+        hint = missing_folder_hint(source)
+        if hint:
+            raise InputError(origin, f"encoders/{name}/{key}: {hint}")
         if source.startswith(PACKAGE_PREFIX):
             try:
                 package_folder(source)

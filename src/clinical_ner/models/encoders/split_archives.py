@@ -164,6 +164,20 @@ def assemble(encoder: SplitArchiveEncoder, parts: list[Path], output: Path) -> d
             shutil.rmtree(staging)
 
 
+def missing_folder_hint(source: str) -> str | None:
+    """For a source that names a folder (an absolute or ``./`` path, or one with two or more ``/``: a hub id
+    has at most one) that does not exist: what to say, with the command that builds it when it is an
+    assembled encoder's usual folder (``resources/encoders/NAME``). None otherwise."""
+    path = Path(source).expanduser()
+    looks_like_folder = source.startswith(("/", ".", "~")) or source.count("/") >= 2
+    if not looks_like_folder or path.is_dir():
+        return None
+    hint = f"the encoder folder {source!r} does not exist"
+    if path.name in SPLIT_ARCHIVES and path.parent.as_posix().endswith("resources/encoders"):
+        hint += f"; build it with `make resources/encoders/{path.name}` (docs/configuration.md)"
+    return hint
+
+
 def provenance(folder: str | Path) -> dict[str, Any] | None:
     """The provenance note of an assembled folder, if it is one."""
     note = Path(folder) / PROVENANCE_NOTE

@@ -112,3 +112,31 @@ def tiny_tagger(head: str = "crf", sentences: list[Sentence] | None = None, seed
     torch.manual_seed(seed)
     return Tagger(encoder, tokenizer, head, bio_labels(), dropout=0.1, max_length=max_length,
                   encoder_name="scratch", encoder_source="scratch")
+
+
+CASED_NOTE = "Started METOPROLOL 25 MG PO BID.\nİbuprofen for Café-au-lait spots;  Straße\tÅngström ß.\n"
+CASED_WORDS = {"METOPROLOL", "İbuprofen", "Café", "Straße", "Ångström"}
+
+
+def tag_every_word(source: str, tmp_path: Path) -> tuple[str, dict, list]:
+    """Tag `CASED_NOTE` with the encoder at `source` under a head that makes every word its own Drug entity:
+    (the note, predict_folder's report, the entities read back from the written .ann), so a test can check
+    that each predicted span is exactly its word's characters."""
+    from clinical_ner.data.brat import read_annotations
+    from clinical_ner.data.report import CorpusReport
+    from clinical_ner.models.encoders.build import load_encoder
+    from clinical_ner.models.encoders.spec import EncoderSpec
+    from clinical_ner.models.predict.notes import predict_folder
+    from clinical_ner.models.tagger import Tagger
+
+    model, tokenizer = load_encoder(EncoderSpec("encoder", source))
+    tagger = Tagger(model, tokenizer, "apt", ["O", "B-Drug", "I-Drug"], decoding="constrained")
+    with torch.no_grad():
+        tagger.head.linear.weight.zero_()
+        tagger.head.linear.bias.copy_(torch.tensor([0.0, 5.0, 0.0]))
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "n1.txt").write_text(CASED_NOTE, encoding="utf-8")
+    report = predict_folder(tagger, notes, tmp_path / "out", progress=False)
+    entities = read_annotations(tmp_path / "out" / "n1.ann", CASED_NOTE, None, CorpusReport("test"))
+    return CASED_NOTE, report, entities

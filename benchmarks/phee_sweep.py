@@ -63,8 +63,10 @@ VARIANTS: dict[str, Variant] = {
     "warmup0": ("warmup_ratio", "0.0", {"warmup_ratio": 0.0}, {}),
     "batch8": ("batch_size", "8", {"batch_size": 8}, {}),
 }
-PRETRAINED_VARIANTS: dict[str, Variant] = {  # relative to config/phee.yaml's MiniLM: 1e-4, 3 epochs, batch 16
+PRETRAINED_VARIANTS: dict[str, Variant] = {  # one of them may equal an encoder's own settings: skipped there
     "default": ("default", "", {}, {}),
+    "lr3e-5": ("learning_rate", "0.00003", {"learning_rate": 3e-5}, {}),
+    "lr1e-4": ("learning_rate", "0.0001", {"learning_rate": 1e-4}, {}),
     "lr2e-4": ("learning_rate", "0.0002", {"learning_rate": 2e-4}, {}),
     "epochs6": ("epochs/patience", "6/2", {"epochs": 6, "patience": 2}, {}),
     "batch8": ("batch_size", "8", {"batch_size": 8}, {}),
@@ -98,6 +100,15 @@ def variants_for(spec: dict[str, Any]) -> dict[str, Variant]:
     from clinical_ner.models.encoders.spec import EncoderSpec
 
     return VARIANTS if EncoderSpec.from_dict(spec).is_scratch else PRETRAINED_VARIANTS
+
+
+def unchanged(names: list[str], settings: dict[str, Any], variants: dict[str, Variant]) -> list[str]:
+    """The settings of `names` other than the default that change none of the encoder's own `settings`."""
+    from clinical_ner.models.train.settings import TrainSettings
+
+    before = TrainSettings.from_dict(settings)
+    return [name for name in names if name != "default" and not variants[name][3]
+            and TrainSettings.from_dict({**settings, **variants[name][2]}) == before]
 
 
 def run_one(name: str, seed: int, data: dict[str, Any], base: tuple[dict[str, Any], dict[str, Any]],
@@ -212,6 +223,10 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]] | None:
     unknown = [n for n in names if n not in variants]
     if unknown:
         parser.error(f"unknown settings {', '.join(unknown)} for {args.encoder}; expected names from: {', '.join(variants)}")
+    same = unchanged(names, base[0], variants)
+    if same:
+        print(f"skipped, the same as {args.encoder}'s own settings: {', '.join(same)}", flush=True)
+        names = [n for n in names if n not in same]
 
     from clinical_ner.models.device import set_threads
 

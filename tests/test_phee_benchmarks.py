@@ -41,10 +41,14 @@ def test_a_pretrained_encoder_is_swept_from_its_config_file_over_its_own_variant
     assert spec["source"].startswith("package:") or Path(spec["source"]).is_dir()
     assert phee_sweep.variants_for(spec) is phee_sweep.PRETRAINED_VARIANTS
     assert phee_sweep.variants_for(phee_sweep.default_settings()[1]) is phee_sweep.VARIANTS
-    for name, (_, _, overrides, architecture) in phee_sweep.PRETRAINED_VARIANTS.items():
+    variants = phee_sweep.PRETRAINED_VARIANTS
+    assert phee_sweep.unchanged(list(variants), settings, variants) == ["lr1e-4"]  # phee.yaml's own rate
+    mpnet, _ = phee_sweep.default_settings("mpnet", (ROOT / "config" / "phee.yaml", ROOT / "config" / "phee-mpnet.yaml"))
+    assert phee_sweep.unchanged(list(variants), mpnet, variants) == ["lr5e-5"]
+    for name, (_, _, overrides, architecture) in variants.items():
         before, after = TrainSettings.from_dict(settings), TrainSettings.from_dict({**settings, **overrides})
         changed = {k for k in overrides if getattr(before, k) != getattr(after, k)}
-        assert not architecture and bool(changed) == (name != "default"), name
+        assert not architecture and bool(changed) == (name not in ("default", "lr1e-4")), name
     with pytest.raises(SystemExit, match="no encoder 'absent'"):
         phee_sweep.default_settings("absent")
 

@@ -227,19 +227,29 @@ def render_phee_study(results: Path, name: str = "phee_study.json", overlay: str
 
 
 def render_phee_study_mpnet(results: Path) -> str:
-    """The PHEE study with the larger real encoder (config/phee-mpnet.yaml over config/phee.yaml)."""
-    return render_phee_study(results, "phee_study_mpnet.json", "config/phee-mpnet.yaml")
+    """The PHEE study with the larger real encoder (config/phee-mpnet.yaml over config/phee.yaml), and its best
+    row's mean against the best pre-trained row of the main study (separate runs: a difference of means)."""
+    block = render_phee_study(results, "phee_study_mpnet.json", "config/phee-mpnet.yaml")
+    larger, main = load(results, "phee_study_mpnet.json"), load(results, "phee_study.json")
+    if larger is None or main is None:
+        return block
+    ours = next(r for r in larger["rows"] if r["label"] == larger["best_pretrained"])
+    theirs = next(r for r in main["rows"] if r["label"] == main["best_pretrained"])
+    return block + (f"\n\nAgainst {theirs['label']} of `phee_study.json` ({len(theirs['seeds'])} seeds): "
+                    f"{ours['span_strict_f1_mean'] - theirs['span_strict_f1_mean']:+.3f} mean strict span F1, "
+                    f"{ours['span_lenient_f1_mean'] - theirs['span_lenient_f1_mean']:+.3f} lenient "
+                    "(separate runs with the same splits and scorer: a difference of means, not a paired test).")
 
 
-def render_phee_sweep_minilm(results: Path) -> str:
-    """`phee_sweep.py --encoder minilm`: each setting's mean dev span F1 over its seeds, best first."""
+def render_phee_sweep(results: Path, encoder: str, label: str, configfiles: str) -> str:
+    """`phee_sweep.py --encoder <encoder>`: each setting's mean dev span F1 over its seeds, best first."""
     import csv
     import statistics
 
-    name = "phee_sweep_minilm.csv"
+    name = f"phee_sweep_{encoder}.csv"
     path, origin = results / name, load(results, name + ".provenance.json")
     if origin is None or not path.is_file():
-        return not_measured(name, "python benchmarks/phee_sweep.py --encoder minilm --configfile config/phee.yaml "
+        return not_measured(name, f"python benchmarks/phee_sweep.py --encoder {encoder} {configfiles} "
                                   "--output benchmarks/results/" + name)
     with open(path, encoding="utf-8") as handle:
         runs = list(csv.DictReader(handle))
@@ -250,13 +260,22 @@ def render_phee_sweep_minilm(results: Path) -> str:
     def mean(group: list[dict[str, str]], key: str) -> float:
         return statistics.mean(float(run[key]) for run in group)
 
-    rows = [[setting, group[0]["value"] or "(phee.yaml)", len(group), f"{mean(group, 'dev_span_strict_micro_f1'):.4f}",
+    rows = [[setting, group[0]["value"] or "(its config)", len(group), f"{mean(group, 'dev_span_strict_micro_f1'):.4f}",
              f"{mean(group, 'dev_span_lenient_micro_f1'):.4f}", f"{mean(group, 'dev_macro_bio_strict_f1'):.4f}",
              "/".join(f"{run['best_epoch']} of {run['epochs_run']}" for run in group), f"{mean(group, 'seconds'):.0f}"]
             for setting, group in sorted(by_setting.items(), key=lambda item: -mean(item[1], "dev_span_strict_micro_f1"))]
-    return "\n\n".join([source(name, origin), "PHEE dev, MiniLM-L6 CRF; mean over the seeds run, best first:",
+    return "\n\n".join([source(name, origin), f"PHEE dev, {label} CRF; mean over the seeds run, best first:",
                         _table(["setting", "value", "seeds", "dev strict span F1", "dev lenient span F1",
                                 "dev macro BIO-strict F1", "epoch kept", "seconds a run"], rows, right_from=2)])
+
+
+def render_phee_sweep_minilm(results: Path) -> str:
+    return render_phee_sweep(results, "minilm", "MiniLM-L6", "--configfile config/phee.yaml")
+
+
+def render_phee_sweep_mpnet(results: Path) -> str:
+    return render_phee_sweep(results, "mpnet", "MPNet-base",
+                             "--configfile config/phee.yaml --configfile config/phee-mpnet.yaml")
 
 
 PHEE_TAGGERS = {"ours_minilm_crf": "ours, MiniLM-L6 CRF", "ours_minilm_crf_quantized": "ours, MiniLM-L6 CRF, `--quantize`",
@@ -337,5 +356,6 @@ BLOCKS: dict[str, Callable[[Path], str]] = {
     "phee_study": render_phee_study,
     "phee_study_mpnet": render_phee_study_mpnet,
     "phee_sweep_minilm": render_phee_sweep_minilm,
+    "phee_sweep_mpnet": render_phee_sweep_mpnet,
     "predict_speed_phee": render_predict_speed_phee,
 }

@@ -59,3 +59,19 @@ def test_check_mode_reports_stale_pages_and_the_default_mode_rewrites_them(tmp_p
     assert docs_blocks.main(["--check"], tmp_path, tmp_path) == 1 and "stale: README.md" in capsys.readouterr().out
     assert docs_blocks.main([], tmp_path, tmp_path) == 0 and "Not yet measured" in (tmp_path / "README.md").read_text()
     assert docs_blocks.main(["--check"], tmp_path, tmp_path) == 0
+
+
+def test_the_larger_encoder_block_states_its_difference_to_the_main_study_from_both_files(tmp_path):
+    import json
+    import shutil
+
+    for name in ("phee_study.json", "phee_study_mpnet.json"):
+        shutil.copy(result_blocks.RESULTS / name, tmp_path / name)
+    main, larger = (json.loads((tmp_path / n).read_text()) for n in ("phee_study.json", "phee_study_mpnet.json"))
+    best = {data["best_pretrained"]: data for data in (main, larger)}
+    (general,), (mpnet,) = ([r for r in d["rows"] if r["label"] in best] for d in (main, larger))
+    text = result_blocks.render_phee_study_mpnet(tmp_path)
+    difference = mpnet["span_strict_f1_mean"] - general["span_strict_f1_mean"]
+    assert f"Against {general['label']} of `phee_study.json` (3 seeds): {difference:+.3f} mean strict" in text
+    (tmp_path / "phee_study.json").unlink()
+    assert "Against" not in result_blocks.render_phee_study_mpnet(tmp_path)

@@ -192,6 +192,26 @@ def test_the_pretrained_encoder_sweep_on_a_phee_subset(phee_dir, tmp_path):
     assert all(0 <= float(r["dev_span_strict_micro_f1"]) <= float(r["dev_span_lenient_micro_f1"]) <= 1 for r in rows)
 
 
+MPNET = ROOT / "resources" / "encoders" / "all-mpnet-base-v2"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MPNET.is_dir(), reason="make resources/encoders/all-mpnet-base-v2 not run")
+def test_the_larger_encoder_sweep_runs_as_documented_on_a_phee_subset(phee_dir, tmp_path):
+    out = tmp_path / "sweep.csv"
+    argv = _readme_argv("phee_sweep.py", "phee_sweep_mpnet.csv")
+    assert argv[argv.index("--extra-seeds") + 1] == ""
+    argv = argv[:argv.index("--settings")] + argv[argv.index("--settings") + 2:]
+    argv += ["--phee", str(phee_dir), "--limit", "6", "--settings", "default,lr5e-5", "--output", str(out)]
+    run = subprocess.run(argv, cwd=ROOT, env={**_env(), "HF_HUB_OFFLINE": "1"}, check=True, capture_output=True,
+                         text=True, timeout=900)
+    assert "skipped, the same as mpnet's own settings: lr5e-5" in run.stdout
+    with open(out, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["setting"], r["seed"]) for r in rows] == [("default", "42")]  # no re-runs
+    assert int(rows[0]["parameters"]) > 100_000_000
+
+
 @pytest.mark.slow
 def test_decoding_on_models_of_a_phee_subset(phee_dir, phee_label_map, tmp_path):
     from clinical_ner.data.bio import encode_corpus

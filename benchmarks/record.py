@@ -14,6 +14,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import platform
 import re
@@ -104,6 +105,17 @@ def portable(value: Any) -> Any:
     return value
 
 
+def finite(value: Any) -> Any:
+    """`value` with every NaN or infinite float (in lists and dicts too) as None: JSON that any parser reads."""
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def provenance(script: str | Path, argv: list[str] | None = None) -> dict[str, Any]:
     """Who wrote a result, taken when the benchmark starts: the script (relative to the repository), the
     command, the tree's state, the machine, the start time and load."""
@@ -134,10 +146,10 @@ def emit(result: dict[str, Any], output: Path | None, echo: bool = True, *,
     `provenance` (given, or taken now for `script`), end time and load, and content hash."""
     record = provenance_ if provenance_ is not None else provenance(script or sys.argv[0])
     record = {**record, "finished_utc": now(), "load_average_end": load_average()}
-    result = portable({key: value for key, value in result.items() if key != "provenance"})
-    result["provenance"] = portable(record)
+    result = finite(portable({key: value for key, value in result.items() if key != "provenance"}))
+    result["provenance"] = finite(portable(record))
     result["provenance"]["content_sha256"] = content_sha256(result)
-    text = json.dumps(result, indent=2, default=str)
+    text = json.dumps(result, indent=2, default=str, allow_nan=False)
     if echo:
         print(text)
     if output is not None:

@@ -54,6 +54,20 @@ def test_an_emitted_result_passes_and_a_hand_edit_is_caught(tmp_path):
     assert any("edited by hand" in p for p in record.problems(out))
 
 
+def test_an_undefined_number_is_written_as_null_so_strict_json_parsers_read_the_file(tmp_path):
+    out = tmp_path / "result.json"
+    origin = record.provenance(ROOT / "benchmarks" / "train_speed.py", [])
+    record.emit({"crossing": [{"size": float("nan"), "gain": float("-inf"), "at": 1.5}]}, out, echo=False,
+                provenance_=origin)
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    data = json.loads(out.read_text(), parse_constant=refuse)
+    assert data["crossing"] == [{"size": None, "gain": None, "at": 1.5}]
+    assert record.problems(out) == []
+
+
 def test_a_result_without_provenance_or_with_an_unknown_commit_is_refused(tmp_path):
     bare = tmp_path / "bare.json"
     bare.write_text('{"score": 1}')

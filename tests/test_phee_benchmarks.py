@@ -44,7 +44,7 @@ def test_a_pretrained_encoder_is_swept_from_its_config_file_over_its_own_variant
     variants = phee_sweep.PRETRAINED_VARIANTS
     assert phee_sweep.unchanged(list(variants), settings, variants) == ["lr1e-4"]  # phee.yaml's own rate
     mpnet, _ = phee_sweep.default_settings("mpnet", (ROOT / "config" / "phee.yaml", ROOT / "config" / "phee-mpnet.yaml"))
-    assert phee_sweep.unchanged(list(variants), mpnet, variants) == ["lr5e-5"]
+    assert phee_sweep.unchanged(list(variants), mpnet, variants) == ["lr1e-4"]
     for name, (_, _, overrides, architecture) in variants.items():
         before, after = TrainSettings.from_dict(settings), TrainSettings.from_dict({**settings, **overrides})
         changed = {k for k in overrides if getattr(before, k) != getattr(after, k)}
@@ -202,10 +202,10 @@ def test_the_larger_encoder_sweep_runs_as_documented_on_a_phee_subset(phee_dir, 
     argv = _readme_argv("phee_sweep.py", "phee_sweep_mpnet.csv")
     assert argv[argv.index("--extra-seeds") + 1] == ""
     argv = argv[:argv.index("--settings")] + argv[argv.index("--settings") + 2:]
-    argv += ["--phee", str(phee_dir), "--limit", "6", "--settings", "default,lr5e-5", "--output", str(out)]
+    argv += ["--phee", str(phee_dir), "--limit", "6", "--settings", "default,lr1e-4", "--output", str(out)]
     run = subprocess.run(argv, cwd=ROOT, env={**_env(), "HF_HUB_OFFLINE": "1"}, check=True, capture_output=True,
                          text=True, timeout=900)
-    assert "skipped, the same as mpnet's own settings: lr5e-5" in run.stdout
+    assert "skipped, the same as mpnet's own settings: lr1e-4" in run.stdout
     with open(out, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["setting"], r["seed"]) for r in rows] == [("default", "42")]  # no re-runs

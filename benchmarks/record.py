@@ -21,6 +21,7 @@ import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,16 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def portable(value: Any) -> Any:
-    """`value` with every absolute path (strings and `Path`s, in lists and dicts too) made host-independent:
-    under the repository's parent folder relative to the repository, elsewhere its last part only."""
+def each_leaf(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """`value` with `leaf` applied to everything that is not a dict, list or tuple (tuples become lists)."""
     if isinstance(value, dict):
-        return {key: portable(item) for key, item in value.items()}
+        return {key: each_leaf(item, leaf) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [portable(item) for item in value]
+        return [each_leaf(item, leaf) for item in value]
+    return leaf(value)
+
+
+def _portable_leaf(value: Any) -> Any:
     if isinstance(value, Path):
         value = str(value)
     if isinstance(value, str) and value.startswith("/") and " " not in value:
@@ -101,19 +105,23 @@ def portable(value: Any) -> Any:
         return f"<outside the repository>/{path.name}"
     if isinstance(value, str) and value.startswith("--") and "=/" in value:
         flag, path = value.split("=", 1)
-        return f"{flag}={portable(path)}"
+        return f"{flag}={_portable_leaf(path)}"
     return value
 
 
-def finite(value: Any) -> Any:
-    """`value` with every NaN or infinite float (in lists and dicts too) as None: JSON that any parser reads."""
-    if isinstance(value, dict):
-        return {key: finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [finite(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _finite_leaf(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def portable(value: Any) -> Any:
+    """`value` with every absolute path (strings and `Path`s, in lists and dicts too) made host-independent:
+    under the repository's parent folder relative to the repository, elsewhere its last part only."""
+    return each_leaf(value, _portable_leaf)
+
+
+def for_json(value: Any) -> Any:
+    """`portable(value)` with every NaN or infinite float as None: JSON that any parser reads."""
+    return each_leaf(value, lambda leaf: _finite_leaf(_portable_leaf(leaf)))
 
 
 def provenance(script: str | Path, argv: list[str] | None = None) -> dict[str, Any]:
@@ -146,8 +154,8 @@ def emit(result: dict[str, Any], output: Path | None, echo: bool = True, *,
     `provenance` (given, or taken now for `script`), end time and load, and content hash."""
     record = provenance_ if provenance_ is not None else provenance(script or sys.argv[0])
     record = {**record, "finished_utc": now(), "load_average_end": load_average()}
-    result = finite(portable({key: value for key, value in result.items() if key != "provenance"}))
-    result["provenance"] = finite(portable(record))
+    result = for_json({key: value for key, value in result.items() if key != "provenance"})
+    result["provenance"] = for_json(record)
     result["provenance"]["content_sha256"] = content_sha256(result)
     text = json.dumps(result, indent=2, default=str, allow_nan=False)
     if echo:

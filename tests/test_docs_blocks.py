@@ -68,7 +68,7 @@ def test_the_larger_encoder_block_states_its_difference_to_the_main_study_from_b
     for name in ("phee_study.json", "phee_study_mpnet.json"):
         shutil.copy(result_blocks.RESULTS / name, tmp_path / name)
     main, larger = (json.loads((tmp_path / n).read_text()) for n in ("phee_study.json", "phee_study_mpnet.json"))
-    best = {data["best_pretrained"]: data for data in (main, larger)}
+    best = {main["best_pretrained"], larger["best_pretrained"]}
     (general,), (mpnet,) = ([r for r in d["rows"] if r["label"] in best] for d in (main, larger))
     text = result_blocks.render_phee_study_mpnet(tmp_path)
     difference = mpnet["span_strict_f1_mean"] - general["span_strict_f1_mean"]

@@ -34,7 +34,7 @@ def test_every_variant_is_a_valid_setting_that_changes_one_factor():
         assert bool(changed) == (name != "default"), name
 
 
-def test_a_pretrained_encoder_is_swept_from_its_config_file_over_its_own_variants():
+def test_a_pretrained_encoder_is_swept_from_its_config_file_over_its_own_variants(tmp_path, monkeypatch):
     from clinical_ner.models.train.settings import TrainSettings
 
     settings, spec = phee_sweep.default_settings("minilm", (ROOT / "config" / "phee.yaml",))
@@ -43,6 +43,8 @@ def test_a_pretrained_encoder_is_swept_from_its_config_file_over_its_own_variant
     assert phee_sweep.variants_for(phee_sweep.default_settings()[1]) is phee_sweep.VARIANTS
     variants = phee_sweep.PRETRAINED_VARIANTS
     assert phee_sweep.unchanged(list(variants), settings, variants) == ["lr1e-4"]  # phee.yaml's own rate
+    monkeypatch.chdir(tmp_path)  # the assembled folder is git-ignored: an empty one stands for it here
+    (tmp_path / "resources" / "encoders" / "all-mpnet-base-v2").mkdir(parents=True)
     mpnet, _ = phee_sweep.default_settings("mpnet", (ROOT / "config" / "phee.yaml", ROOT / "config" / "phee-mpnet.yaml"))
     assert phee_sweep.unchanged(list(variants), mpnet, variants) == ["lr1e-4"]
     for name, (_, _, overrides, architecture) in variants.items():

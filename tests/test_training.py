@@ -236,7 +236,7 @@ def test_linear_schedule_matches_transformers() -> None:
     assert factors(linear_schedule) == factors(get_linear_schedule_with_warmup)
 
 
-def _steps(compile_encoder: bool, n_steps: int = 3) -> tuple[list[torch.Tensor], dict[str, torch.Tensor]]:
+def _steps(compile_encoder: bool | str, n_steps: int = 3) -> tuple[list[torch.Tensor], dict[str, torch.Tensor]]:
     from clinical_ner.models.train.job import build_tagger
     from clinical_ner.models.train.loop import Trainer
 
@@ -254,11 +254,13 @@ def test_a_step_leaves_its_loss_on_the_device_detached() -> None:
 
 
 @pytest.mark.slow
-def test_compiled_steps_give_the_eager_results(tmp_path: Path) -> None:
-    """`compile: true` (torch.compile of the encoder, dynamic shapes, dropout drawn as in eager mode):
-    the same losses and weights as the eager steps up to rounding (about 20-50 s of compiling on a CPU)."""
+@pytest.mark.parametrize("mode", [True, "cudagraphs"])
+def test_compiled_steps_give_the_eager_results(mode: bool | str) -> None:
+    """`compile: true` (torch.compile of the encoder, dynamic shapes, dropout drawn as in eager mode) and
+    `compile: cudagraphs` (the same with CUDA graphs; on a CPU without them): the same losses and weights
+    as the eager steps up to rounding (about 20-50 s of compiling on a CPU)."""
     eager_losses, eager = _steps(False)
-    compiled_losses, compiled = _steps(True)
+    compiled_losses, compiled = _steps(mode)
     assert torch.allclose(torch.stack(eager_losses), torch.stack(compiled_losses), rtol=1e-4, atol=1e-4)
     for name, value in eager.items():
         assert torch.allclose(value, compiled[name], rtol=1e-3, atol=1e-4), name

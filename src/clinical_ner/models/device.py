@@ -50,6 +50,37 @@ def grad_scaler(device: torch.device) -> Any | None:
     return torch.amp.GradScaler(device.type) if dtype == torch.float16 else None
 
 
+def backward_step(
+    loss: torch.Tensor, optimizer: torch.optim.Optimizer, parameters: Any, max_grad_norm: float, scaler: Any | None
+) -> None:
+    """Back-propagate `loss` and take one optimiser step, clipping the gradients' norm to `max_grad_norm`
+    (no clipping when it is 0); through `scaler` when training in fp16, so that small gradients do not
+    underflow. The caller zeroes the gradients before the forward pass."""
+    import torch
+
+    if scaler is not None:
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+    else:
+        loss.backward()
+    if max_grad_norm > 0:
+        torch.nn.utils.clip_grad_norm_(parameters, max_grad_norm)
+    if scaler is not None:
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        optimizer.step()
+
+
+def to_device(tensors: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+    """Host tensors on `device`. To a CUDA device through pinned memory, without waiting: a copy from
+    pageable memory first waits for all the GPU work queued before it, so the host could not prepare
+    the next step while the GPU runs this one."""
+    if device.type != "cuda":
+        return {name: tensor.to(device) for name, tensor in tensors.items()}
+    return {name: tensor.pin_memory().to(device, non_blocking=True) for name, tensor in tensors.items()}
+
+
 def set_threads(threads: int | None) -> None:
     """Fix the number of intra-op CPU threads (results on CPU are deterministic for a fixed count)."""
     if threads is not None and threads > 0:

@@ -21,7 +21,7 @@ import torch
 
 from clinical_ner.data.records import Sentence
 from clinical_ner.evaluation.metrics import macro_scores
-from clinical_ner.models.device import autocast, grad_scaler
+from clinical_ner.models.device import autocast, backward_step, grad_scaler
 from clinical_ner.models.tagger import Tagger
 from clinical_ner.models.train.checkpoint import restore_rng, rng_states, save_checkpoint
 from clinical_ner.models.train.progress import PROGRESS_SECONDS, Progress, duration
@@ -80,15 +80,21 @@ def build_optimizer(tagger: Tagger, settings: TrainSettings) -> torch.optim.Opti
     return torch.optim.AdamW(groups, lr=settings.learning_rate, fused=fused)
 
 
-def compiled_loss(tagger: Tagger) -> Callable[[dict[str, torch.Tensor]], torch.Tensor]:
+def compiled_loss(tagger: Tagger, mode: bool | str) -> Callable[[dict[str, torch.Tensor]], torch.Tensor]:
     """The tagger's loss with its encoder compiled in place (`torch.compile`, dynamic shapes: batches
-    differ in length); the head's recursions over word positions stay eager. The weights, their names
-    and what is saved are the same as without compiling; random numbers (dropout) are drawn as in eager
+    differ in length); for `mode` ``"cudagraphs"`` with CUDA graphs (inductor's ``reduce-overhead``: a
+    step's encoder kernels replayed as one graph, one graph recorded per batch shape; CPU tensors run
+    without graphs). The head's recursions over word positions stay eager. Batches are not padded to
+    fewer shapes, as that would change the dropout masks a seed draws. The weights, their names and
+    what is saved are the same as without compiling; random numbers (dropout) are drawn as in eager
     mode (inductor's ``fallback_random``), so a seed gives the eager run's results up to rounding."""
     import torch._inductor.config as inductor_config
 
     inductor_config.fallback_random = True
-    tagger.encoder.compile(dynamic=True)
+    if mode == "cudagraphs":
+        tagger.encoder.compile(dynamic=True, mode="reduce-overhead")
+    else:
+        tagger.encoder.compile(dynamic=True)
     return tagger.loss
 
 
@@ -179,7 +185,8 @@ class Trainer:
         if self.settings.max_steps:
             self.total_steps = min(self.total_steps, self.settings.max_steps)
         self.optimizer = build_optimizer(self.tagger, self.settings)
-        self.loss_fn = compiled_loss(self.tagger) if self.settings.compile else self.tagger.loss
+        self.loss_fn = compiled_loss(self.tagger, self.settings.compile) if self.settings.compile else self.tagger.loss
+        self.graphs = self.settings.compile == "cudagraphs"
         self.scheduler = linear_schedule(self.optimizer, int(self.settings.warmup_ratio * self.total_steps), self.total_steps)
         self.scaler = grad_scaler(self.tagger.device)
         self.stopping = EarlyStopping(
@@ -206,22 +213,12 @@ class Trainer:
         """One optimiser step on a batch of windows: (the loss, detached and left on the model's device so
         that the host never waits for it; the batch's sub-word tokens, counted on the host)."""
         batch = self.tagger.to_batch([self.windows[i] for i in batch_ids])
+        if self.graphs:
+            torch.compiler.cudagraph_mark_step_begin()
         with autocast(self.tagger.device):
             loss = self.loss_fn(batch)
         self.optimizer.zero_grad(set_to_none=True)
-        clip = self.settings.max_grad_norm > 0
-        if self.scaler is not None:
-            self.scaler.scale(loss).backward()
-            self.scaler.unscale_(self.optimizer)
-            if clip:
-                torch.nn.utils.clip_grad_norm_(self.tagger.parameters(), self.settings.max_grad_norm)
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
-        else:
-            loss.backward()
-            if clip:
-                torch.nn.utils.clip_grad_norm_(self.tagger.parameters(), self.settings.max_grad_norm)
-            self.optimizer.step()
+        backward_step(loss, self.optimizer, self.tagger.parameters(), self.settings.max_grad_norm, self.scaler)
         self.scheduler.step()
         return loss.detach(), sum(len(self.windows[i]) for i in batch_ids)
 

@@ -16,6 +16,7 @@ SELECTION_TEXT = {  # which epoch of a run is kept
     "val_loss": "minimum validation loss",
 }
 EPOCH_SELECTIONS = tuple(SELECTION_TEXT)
+COMPILE_MODES: tuple[bool | str, ...] = (False, True, "cudagraphs")  # eager | torch.compile | with CUDA graphs
 
 
 @dataclass
@@ -40,7 +41,7 @@ class TrainSettings(SettingsRecord):
     max_subwords: int = MAX_SUBWORDS  # sub-word units only: pieces kept per sentence, the rest cut off
     max_steps: int | None = None  # optimiser steps per run; None/0: no cap (the epoch reaching it is the last)
     epoch_selection: str = "macro_f1"  # macro_f1 (ties: lower loss) | val_loss: the epoch of minimum validation loss
-    compile: bool = False        # torch.compile the encoder for training (same results up to rounding)
+    compile: bool | str = False  # one of COMPILE_MODES: torch.compile the encoder (same results up to rounding)
 
     def __post_init__(self) -> None:
         check_settings({name: value for name, value in asdict(self).items() if name not in JOB_SETTINGS})

@@ -13,7 +13,7 @@ from torch import nn
 
 from clinical_ner import __version__
 from clinical_ner.data.records import Sentence, words_of
-from clinical_ner.models.device import autocast, pick_device
+from clinical_ner.models.device import autocast, pick_device, to_device
 from clinical_ner.models.encoders.pretrained import load_pretrained, quiet_transformers
 from clinical_ner.models.heads.decoding import allowed_transitions, check_decoding
 from clinical_ner.models.heads.layers import make_head
@@ -179,8 +179,7 @@ class Tagger(nn.Module):
         return counts
 
     def to_batch(self, windows: Sequence[Window]) -> dict[str, torch.Tensor]:
-        device = self.device
-        return {k: v.to(device) for k, v in collate(windows, self.pad_id).items()}
+        return to_device(collate(windows, self.pad_id), self.device)
 
     # -- prediction ----------------------------------------------------------------------------------
     @torch.inference_mode()

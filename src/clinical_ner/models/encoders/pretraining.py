@@ -22,6 +22,7 @@ import torch
 
 from clinical_ner.atomic import atomic_write_text
 from clinical_ner.data.records import words_of
+from clinical_ner.models.device import autocast, backward_step, grad_scaler, to_device
 from clinical_ner.models.encoders.kinds import ADAPTED_NOTE, STAND_IN_NOTE
 from clinical_ner.models.encoders.pretrained import load_pretrained, quiet_transformers
 from clinical_ner.models.encoders.spec import WordLists
@@ -64,13 +65,15 @@ def train_masked_lm(
 ) -> list[float]:
     """`steps` AdamW steps of masked-LM on batches of `word_lists` drawn with `seed`; returns the losses.
 
-    A batch whose masking chose no position is skipped (it still counts as a step)."""
+    A batch whose masking chose no position is skipped (it still counts as a step). The losses stay on the
+    device until a progress line or the end reads them (no host-device wait per step)."""
     rng = random.Random(seed)
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.AdamW(mlm.parameters(), lr=learning_rate, weight_decay=0.01)
     device = device or torch.device("cpu")
     mlm.to(device).train()
-    losses: list[float] = []
+    scaler = grad_scaler(device)
+    losses: list[torch.Tensor] = []
     started = time.perf_counter()
     for step in range(steps):
         batch = [word_lists[rng.randrange(len(word_lists))] for _ in range(batch_size)]
@@ -84,18 +87,18 @@ def train_masked_lm(
         )
         if not (labels != -100).any():
             continue
-        loss = masked_lm_loss(mlm, inputs.to(device), enc["attention_mask"].to(device), labels.to(device))
+        batch_on_device = to_device({"inputs": inputs, "mask": enc["attention_mask"], "labels": labels}, device)
+        with autocast(device):
+            loss = masked_lm_loss(mlm, batch_on_device["inputs"], batch_on_device["mask"], batch_on_device["labels"])
         optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(mlm.parameters(), 1.0)
-        optimizer.step()
-        losses.append(loss.detach().item())
+        backward_step(loss, optimizer, mlm.parameters(), 1.0, scaler)
+        losses.append(loss.detach())
         if log and (step + 1) % max(1, steps // 10) == 0:
-            recent = losses[-max(1, steps // 10):]
+            recent = torch.stack(losses[-max(1, steps // 10):]).tolist()
             log(f"masked-LM step {step + 1}/{steps}: loss {sum(recent) / len(recent):.4f} "
                 f"({time.perf_counter() - started:.0f} s)")
     mlm.eval()
-    return losses
+    return torch.stack(losses).float().tolist() if losses else []
 
 
 def _loss_summary(losses: Sequence[float]) -> dict[str, float | None]:

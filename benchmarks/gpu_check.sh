@@ -2,8 +2,12 @@
 # One prepared GPU check (under 8 minutes on one H100-class card):
 #   0. the model tests on the CUDA device (tests/test_cuda.py: train, predict with confidences, reload,
 #      the same tags as on the CPU; skipped there under --dry-run, where no GPU is);
-#   1. our loop vs Hugging Face Trainer at DistilBERT size (6 x 768) and BERT-base size (12 x 768), bf16;
-#   2. one full-size training job (DistilBERT-size scratch encoder, CRF head, 512-sub-word windows,
+#   1. our loop vs Hugging Face Trainer at BERT-base size (12 x 768) and DistilBERT size (6 x 768), bf16,
+#      batch 14, two epochs: our Apt and CRF heads eager, and the CRF with `compile: true` and
+#      `compile: cudagraphs` (steady rate from the second epoch; the first holds the compile);
+#   2. jobs sharing the GPU (gpu_packing.py): 1, 4 and 8 BERT-base-size CRF training jobs at batch 14 at
+#      once, the aggregate training rate against one job alone;
+#   3. one full-size training job (DistilBERT-size scratch encoder, CRF head, 512-sub-word windows,
 #      about 300 optimiser steps) as a train_candidate job of the paper-size run would do it;
 # and writes their JSON plus gpu_check.json (device, the CUDA tests' outcome, tokens/s, peak GPU memory,
 # seconds per epoch), each with its provenance (benchmarks/record.py).
@@ -33,28 +37,37 @@ trap 'rm -f "$JUNIT"' EXIT
 
 if [[ $DRY == 1 ]]; then
   DEVICE=cpu
-  COMPARE=(--sizes small:1 --train-docs 2 --test-docs 1 --epochs 1 --repeats 1 --vocab-size 500 --threads 1)
+  COMPARE=(--sizes small:1 --train-docs 2 --test-docs 1 --epochs 2 --repeats 1 --vocab-size 500 --threads 1
+           --sides apt,hf,crf,crf+compile,crf+cudagraphs)
   FULL=(--layers 1 --dim 32 --heads 2 --hidden-dim 64 --vocab-size 500 --max-length 512 --train-docs 2
         --test-docs 1 --epochs 1 --threads 1)
-  LIMIT=600
+  PACK=(--jobs 1,2 -- --layers 1 --dim 32 --heads 2 --hidden-dim 64 --vocab-size 500 --train-docs 2 --test-docs 1
+        --epochs 1 --threads 1)
+  TEST_LIMIT=600 COMPARE_LIMIT=600 PACK_LIMIT=600 FULL_LIMIT=600
 else
   DEVICE=cuda
   "$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else "no CUDA device: use --dry-run")'
-  COMPARE=(--sizes distilbert,bert-base --train-docs 40 --test-docs 20 --epochs 1 --repeats 3 --batch-size 14
-           --eval-batch-size 128)
+  COMPARE=(--sizes bert-base,distilbert --train-docs 40 --test-docs 20 --epochs 2 --repeats 1 --batch-size 14
+           --eval-batch-size 128 --sides apt,hf,crf,crf+compile,crf+cudagraphs)
   # 120 synthetic letters give about 4,800 training sentences: about 300 steps of 16 in one epoch
   FULL=(--layers 6 --dim 768 --heads 12 --hidden-dim 3072 --vocab-size 28996 --max-length 512 --train-docs 120
         --test-docs 20 --epochs 1 --batch-size 16 --eval-batch-size 128 --learning-rate 5e-5)
-  LIMIT=210
+  PACK=(--jobs 1,4,8 -- --layers 12 --dim 768 --heads 12 --hidden-dim 3072 --vocab-size 28996 --max-length 512
+        --train-docs 60 --test-docs 2 --epochs 1 --batch-size 14 --eval-batch-size 128 --learning-rate 5e-5)
+  # seconds per step, 8 minutes in all at most: the comparison and the packing write their files after each
+  # size or job count, so a time limit keeps those done (BERT-base first)
+  TEST_LIMIT=80 COMPARE_LIMIT=250 PACK_LIMIT=100 FULL_LIMIT=45
 fi
 
 started=$(date +%s)
 status=0
-timeout "$LIMIT" "$PY" -m pytest -q -p no:cacheprovider tests/test_cuda.py --junitxml "$JUNIT" \
+timeout "$TEST_LIMIT" "$PY" -m pytest -q -p no:cacheprovider tests/test_cuda.py --junitxml "$JUNIT" \
   || status=$?
-timeout "$LIMIT" "$PY" benchmarks/train_vs_trainer.py "${COMPARE[@]}" --device "$DEVICE" \
+timeout "$COMPARE_LIMIT" "$PY" benchmarks/train_vs_trainer.py "${COMPARE[@]}" --device "$DEVICE" \
   --output "$OUT_DIR/train_vs_trainer.json" || status=$?
-timeout "$LIMIT" "$PY" benchmarks/train_speed.py "${FULL[@]}" --head crf --device "$DEVICE" \
+timeout "$PACK_LIMIT" "$PY" benchmarks/gpu_packing.py --output "$OUT_DIR/gpu_packing.json" "${PACK[@]}" \
+  --device "$DEVICE" || status=$?
+timeout "$FULL_LIMIT" "$PY" benchmarks/train_speed.py "${FULL[@]}" --head crf --device "$DEVICE" \
   --output "$OUT_DIR/full_size_train.json" || status=$?
 
 "$PY" - "$OUT_DIR" "$DRY" "$started" "$JUNIT" "${ARGS[@]}" <<'EOF'
@@ -84,18 +97,30 @@ if compare.is_file():
     for entry in data["sizes"]:
         sides = {}
         for side, values in entry["summary"]["sides"].items():
-            runs = [r for r in entry["runs"] if r["side"] == side]
+            runs = [r for r in entry["runs"] if r["side"] == side and "error" not in r]
+            if not runs:
+                sides[side] = {"errors": [r["error"] for r in entry["runs"] if r["side"] == side]}
+                continue
             sides[side] = {
                 "train_tokens_per_second": values["train_tokens_per_second"],
+                "steady_train_tokens_per_second": values["steady_train_tokens_per_second"],
+                "first_epoch_extra_seconds": values["first_epoch_extra_seconds"],
                 "predict_sentences_per_second": values["predict_sentences_per_second"],
                 "seconds_per_epoch": min(r["seconds_per_epoch"] for r in runs),
                 "peak_gpu_mb": max((r["peak_gpu_mb"] or 0) for r in runs) or None,
             }
         summary["throughput"][entry["size"]] = {
+            "steady_ratio_over_trainer": entry["summary"].get("steady_ratio_over_trainer"),
             "ratio_ours_apt_over_trainer": entry["summary"].get("train_ratio_apt_over_trainer"),
             "crf_train_time_over_apt": entry["summary"].get("crf_train_time_over_apt"),
             "sides": sides,
         }
+packing = out / "gpu_packing.json"
+if packing.is_file():
+    data = json.loads(packing.read_text())
+    summary["packing"] = {str(r["jobs"]): {k: r.get(k) for k in ("finished", "aggregate_tokens_per_second",
+                                                                  "speedup_over_one_job", "overlap", "wall_seconds")}
+                          for r in data["runs"]}
 full = out / "full_size_train.json"
 if full.is_file():
     data = json.loads(full.read_text())

@@ -19,7 +19,9 @@ selection keeps is known only after the run). Written: every planned run's steps
 for the study's pinned final settings and for the search (`training.pinned: {}`), the same plan at the
 `Trainer`'s measured step (Apt heads: it has no CRF), the step rate that would fit the study in
 `--target-minutes`, and beside the measured tokens/s the model FLOP utilisation (model FLOPs a token as
-Kaplan et al. 2020 count them, over the GPU's dense bf16 peak from its datasheet).
+Kaplan et al. 2020 count them, over the GPU's dense bf16 peak from its datasheet). Where the GPU check
+measured compiled steps, the plan at each run's fastest side too; where it measured jobs sharing the GPU
+(`gpu/gpu_packing.json`), the plan's wall time with K of them at once (`packed`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +40,11 @@ from result_blocks import load
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURED = "gpu/train_vs_trainer.json"
+PACKING = "gpu/gpu_packing.json"
 STUDY_SENTENCES = {"train": 41_497, "val": 4_536, "test": 30_614}
 DOWNSAMPLED_SHARE = 14_000 / 41_500
 SIDES = {"apt": "ours-apt", "crf": "ours-crf", "trainer": "hf-trainer"}
+COMPILED = ("compile", "cudagraphs")  # our sides with the `compile` setting, when the check measured them
 PEAK_TFLOPS = {"H200": 989.4, "H100": 989.4, "A100": 312.0}
 """Dense bf16 tensor-core peak of a GPU whose name holds the key (NVIDIA's datasheets, SXM parts)."""
 
@@ -65,8 +70,12 @@ def flop_utilisation(measured: dict[str, Any]) -> dict[str, Any]:
         corpus = entry["corpus"]
         per_token = training_flops_per_token(entry["encoder"], corpus["train_subword_tokens"] / corpus["train_windows"])
         sides = {}
-        for head, side in SIDES.items():
-            tokens = entry["summary"]["sides"][side]["train_tokens_per_second"]
+        measured_sides = entry["summary"]["sides"]
+        compiled = {f"{head}+{mode}": f"ours-{head}+{mode}" for head in ("apt", "crf") for mode in COMPILED
+                    if "steady_train_tokens_per_second" in measured_sides.get(f"ours-{head}+{mode}", {})}
+        for head, side in {**SIDES, **compiled}.items():
+            rate = "steady_train_tokens_per_second" if head in compiled else "train_tokens_per_second"
+            tokens = measured_sides[side][rate]
             tflops = tokens * per_token / 1e12
             sides[head] = {"tokens_per_second": tokens, "model_tflops_per_second": round(tflops, 3),
                            "model_flops_utilisation": round(tflops / peak, 5) if peak else None}
@@ -98,19 +107,35 @@ def encoder_layers(config: dict[str, Any], encoder: str) -> int:
 
 
 def step_costs(measured: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    """Layer count -> measured size name, seconds per step per side and prediction sentences per second."""
+    """Layer count -> measured size name, and per side seconds per step, prediction sentences per second
+    and set-up seconds per run. Eager sides: the overall rate, no set-up. Compiled sides (`crf+compile`,
+    ...; where measured without failure): the steady rate, the compile as set-up (their first epoch's
+    extra time)."""
     batch = measured["settings"]["batch_size"]
     costs = {}
     for entry in measured["sizes"]:
         steps = math.ceil(entry["corpus"]["train_windows"] / batch) * measured["settings"]["epochs"]
-        sides = entry["summary"]["sides"]
-        costs[entry["encoder"]["n_layers"]] = {
-            "size": entry["size"],
-            "seconds_per_step": {head: sides[side]["train_seconds_median"] / steps for head, side in SIDES.items()},
-            "predict_sentences_per_second": {head: sides[side]["predict_sentences_per_second"]
-                                             for head, side in SIDES.items()},
-        }
+        measured_sides = entry["summary"]["sides"]
+        chosen = dict(SIDES)
+        chosen.update({f"{head}+{mode}": f"ours-{head}+{mode}" for head in ("apt", "crf") for mode in COMPILED
+                       if "steady_epoch_seconds_median" in measured_sides.get(f"ours-{head}+{mode}", {})})
+        per_step, predict, setup = {}, {}, {}
+        for key, side in chosen.items():
+            values = measured_sides[side]
+            compiled = "+" in key
+            per_step[key] = (values["steady_epoch_seconds_median"] * measured["settings"]["epochs"] if compiled
+                             else values["train_seconds_median"]) / steps
+            predict[key] = values["predict_sentences_per_second"]
+            setup[key] = values["first_epoch_extra_seconds"] if compiled else 0.0
+        costs[entry["encoder"]["n_layers"]] = {"size": entry["size"], "seconds_per_step": per_step,
+                                               "predict_sentences_per_second": predict, "setup_seconds": setup}
     return costs
+
+
+def fastest(cost: dict[str, Any], head: str, steps: int) -> str:
+    """The measured side of `head` (eager or compiled) that trains `steps` steps soonest, set-up included."""
+    options = [key for key in cost["seconds_per_step"] if key.split("+")[0] == head]
+    return min(options, key=lambda key: cost["setup_seconds"][key] + steps * cost["seconds_per_step"][key])
 
 
 def sentences(regime: str, part: str) -> int:
@@ -118,17 +143,29 @@ def sentences(regime: str, part: str) -> int:
     return round(STUDY_SENTENCES[part] * share)
 
 
+def run_side(cost: dict[str, Any], head: str, how: str, settings: dict[str, Any], train: int) -> str:
+    """The side that costs a run of `head`: `Trainer`'s, ours eager, or (`how` "compiled") our fastest."""
+    if how == "trainer":
+        return "trainer"
+    steps = settings["epochs"] * math.ceil(train / settings["batch_size"])
+    return fastest(cost, head, steps) if how == "compiled" else head
+
+
 def run_cost(cost: dict[str, Any], side: str, settings: dict[str, Any], train: int, validate: int, test: int) -> dict[str, Any]:
     """Steps and seconds of one training run (`validate` sentences scored per epoch) and its test prediction."""
     steps = settings["epochs"] * math.ceil(train / settings["batch_size"])
     predicted = settings["epochs"] * validate + test
-    seconds = steps * cost["seconds_per_step"][side] + predicted / cost["predict_sentences_per_second"][side]
-    return {"epochs": settings["epochs"], "batch_size": settings["batch_size"], "train_sentences": train,
+    seconds = (cost.get("setup_seconds", {}).get(side, 0.0) + steps * cost["seconds_per_step"][side]
+               + predicted / cost["predict_sentences_per_second"][side])
+    return {"side": side, "epochs": settings["epochs"], "batch_size": settings["batch_size"], "train_sentences": train,
             "steps": steps, "predicted_sentences": predicted, "seconds": round(seconds, 1)}
 
 
-def planned_runs(config: dict[str, Any], costs: dict[int, dict[str, Any]], trainer: bool = False) -> list[dict[str, Any]]:
-    """Every GPU training run of the plan (search candidates and final models, every regime and seed)."""
+def planned_runs(config: dict[str, Any], costs: dict[int, dict[str, Any]], trainer: bool = False,
+                 compiled: bool = False) -> list[dict[str, Any]]:
+    """Every GPU training run of the plan (search candidates and final models, every regime and seed): at
+    our eager step, at `Trainer`'s (Apt models only), or with `compiled` at the fastest measured side of
+    each run's head (eager or compiled, the compile's set-up counted per run)."""
     from clinical_ner.config import candidates, pinned_settings, selection_validation, split_model
     from clinical_ner.plan.runs import all_models, model_seeds, regimes
 
@@ -137,8 +174,12 @@ def planned_runs(config: dict[str, Any], costs: dict[int, dict[str, Any]], train
         encoder, head = split_model(model)
         if encoder not in config["encoders"] or (trainer and head != "apt"):
             continue
-        cost = costs[encoder_layers(config, encoder)]
-        side = "trainer" if trainer else head
+        layers = encoder_layers(config, encoder)
+        if layers not in costs:
+            done = ", ".join(f"{cost['size']} ({n} layers)" for n, cost in costs.items())
+            raise SystemExit(f"encoder {encoder}: {layers} layers, but the GPU check measured only {done}")
+        cost = costs[layers]
+        side_for = partial(run_side, cost, head, "trainer" if trainer else "compiled" if compiled else "eager")
         for regime in regimes(config):
             train = sentences(regime, "train")
             final_train = train + (sentences(regime, "val") if config["training"]["retrain_on_train_val"] else 0)
@@ -150,13 +191,31 @@ def planned_runs(config: dict[str, Any], costs: dict[int, dict[str, Any]], train
                     validate = sentences(selection_validation(config, regime), "val")
                     for name, settings in grid.items():
                         runs.append({**base, "run": f"candidate {name}",
-                                     **run_cost(cost, side, settings, train, validate, 0)})
+                                     **run_cost(cost, side_for(settings, train), settings, train, validate, 0)})
                     final = max(grid.values(), key=lambda s: s["epochs"] * math.ceil(final_train / s["batch_size"]))
                 else:
                     final = pinned
-                runs.append({**base, "run": "final", **run_cost(cost, side, final, final_train, 0,
-                                                                 sentences(regime, "test"))})
+                runs.append({**base, "run": "final", **run_cost(cost, side_for(final, final_train), final, final_train,
+                                                                 0, sentences(regime, "test"))})
     return runs
+
+
+def packed(runs: list[dict[str, Any]], packing: dict[str, Any]) -> dict[str, Any]:
+    """The plan's wall time with K jobs sharing the GPU, for each K that `benchmarks/gpu_packing.py` measured
+    (all K finished): every run slowed by K over the measured speed-up, the runs dealt longest first to
+    whichever of the K slots frees up first."""
+    out = {}
+    for measured in packing["runs"]:
+        k, speedup = measured["jobs"], measured.get("speedup_over_one_job")
+        if k == 1 or measured["finished"] < k or not speedup:
+            continue
+        slowdown = k / speedup
+        slots = [0.0] * k
+        for seconds in sorted((r["seconds"] for r in runs), reverse=True):
+            slots[slots.index(min(slots))] += seconds * slowdown
+        out[str(k)] = {"speedup": speedup, "overlap": measured["overlap"], "slowdown_per_job": round(slowdown, 3),
+                       "minutes": round(max(slots) / 60, 1)}
+    return out
 
 
 def total(runs: list[dict[str, Any]], target_seconds: float) -> dict[str, Any]:
@@ -166,7 +225,7 @@ def total(runs: list[dict[str, Any]], target_seconds: float) -> dict[str, Any]:
             "steps_per_second_needed_for_target": round(steps / target_seconds, 1)}
 
 
-def project(measured: dict[str, Any], target_minutes: float) -> dict[str, Any]:
+def project(measured: dict[str, Any], target_minutes: float, packing: dict[str, Any] | None = None) -> dict[str, Any]:
     costs = step_costs(measured)
     target = target_minutes * 60
     plans = {}
@@ -175,16 +234,22 @@ def project(measured: dict[str, Any], target_minutes: float) -> dict[str, Any]:
         ours, trainer = planned_runs(config, costs), planned_runs(config, costs, trainer=True)
         apt = [r for r in ours if r["model"].endswith("-apt")]
         plans[plan] = {"ours": total(ours, target), "ours_apt_models": total(apt, target),
+                       "ours_fastest_measured": total(planned_runs(config, costs, compiled=True), target),
                        "trainer_apt_models": total(trainer, target),
                        "trainer_over_ours_apt_time": round(sum(r["seconds"] for r in trainer) /
                                                             sum(r["seconds"] for r in apt), 3),
+                       "ours_packed": packed(ours, packing) if packing else None,
                        "runs": ours}
     return {
         "benchmark": "project_study_gpu",
         "measured": {"file": f"benchmarks/results/{MEASURED}", "content_sha256": measured["provenance"]["content_sha256"],
                      "device": measured["device"], "batch_size": measured["settings"]["batch_size"],
                      "step_costs": {str(layers): cost for layers, cost in sorted(costs.items())},
-                     "utilisation": flop_utilisation(measured)},
+                     "utilisation": flop_utilisation(measured),
+                     "packing": {"file": f"benchmarks/results/{PACKING}",
+                                 "content_sha256": packing["provenance"]["content_sha256"],
+                                 "device": packing["device"], "train_speed_args": packing["train_speed_args"]}
+                     if packing else None},
         "study_sentences": {**STUDY_SENTENCES, "downsampled_share": round(DOWNSAMPLED_SHARE, 4)},
         "target_minutes": target_minutes,
         "plans": plans,
@@ -202,13 +267,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     if measured is None:
         print(f"no GPU measurement at {args.results / MEASURED} (bash benchmarks/gpu_check.sh writes it): nothing to do")
         return None
-    if measured["provenance"].get("content_sha256") != content_sha256(measured):
-        raise SystemExit(f"{args.results / MEASURED}: its content hash does not match (edited by hand?)")
-    result = project(measured, args.target_minutes)
+    packing = load(args.results, PACKING)
+    for name, data in ((MEASURED, measured), (PACKING, packing)):
+        if data is not None and data["provenance"].get("content_sha256") != content_sha256(data):
+            raise SystemExit(f"{args.results / name}: its content hash does not match (edited by hand?)")
+    result = project(measured, args.target_minutes, packing)
     for plan, entry in result["plans"].items():
         print(f"{plan}: {entry['ours']['runs']} runs, {entry['ours']['steps']:,} steps, {entry['ours']['minutes']} min "
               f"on one GPU; {entry['ours']['steps_per_second_needed_for_target']} steps/s would fit "
-              f"{args.target_minutes:g} min; Trainer / ours (Apt models): {entry['trainer_over_ours_apt_time']}")
+              f"{args.target_minutes:g} min; Trainer / ours (Apt models): {entry['trainer_over_ours_apt_time']}; "
+              f"at the fastest measured side of each head: {entry['ours_fastest_measured']['minutes']} min; "
+              f"with K jobs sharing the GPU: {({k: v['minutes'] for k, v in (entry['ours_packed'] or {}).items()})}")
     return emit(result, args.output, echo=False, provenance_=origin)
 
 

@@ -137,16 +137,36 @@ def render_gpu_check(results: Path) -> str:
     if data is None:
         return not_measured(name, "bash benchmarks/gpu_check.sh benchmarks/results/gpu")
     tests = data.get("cuda_tests", {})
+    throughput = data.get("throughput", {})
     rows = [[size, entry["ratio_ours_apt_over_trainer"], entry["crf_train_time_over_apt"],
-             *(entry["sides"][side]["peak_gpu_mb"] for side in ("ours-apt", "hf-trainer", "ours-crf"))]
-            for size, entry in data.get("throughput", {}).items()]
-    return "\n\n".join([
+             *(entry["sides"].get(side, {}).get("peak_gpu_mb") for side in ("ours-apt", "hf-trainer", "ours-crf"))]
+            for size, entry in throughput.items()]
+    blocks = [
         source(name, data),
         f"CUDA tests: {tests.get('tests')} run, {tests.get('failures')} failed, {tests.get('errors')} errors; "
         f"{data['seconds']} s in all.",
         _table(["size", "ours / Trainer, training tokens/s", "CRF / Apt training time",
                 "peak GPU MB, ours Apt", "Trainer", "ours CRF"], rows),
-    ])
+    ]
+    steady = [[size, side, values.get("steady_train_tokens_per_second", "failed"),
+               values.get("first_epoch_extra_seconds", "--"), entry["steady_ratio_over_trainer"].get(side, "--")]
+              for size, entry in throughput.items() if "steady_ratio_over_trainer" in entry
+              for side, values in entry["sides"].items()]
+    if steady:
+        blocks += ["Steady training rate (the last epoch; a compile happens in the first, whose extra seconds are "
+                   "shown), and over `Trainer`'s:",
+                   _table(["size", "side", "tokens/s", "first epoch's extra s", "over Trainer"], steady)]
+    packing = data.get("packing")
+    if packing:
+        blocks += ["Jobs sharing the GPU (`gpu_packing.py`, BERT-base-size CRF at batch 14):",
+                   _table(["jobs at once", "finished", "aggregate tokens/s", "over one job alone", "overlap"],
+                          [[k, v["finished"], v["aggregate_tokens_per_second"], v["speedup_over_one_job"], v["overlap"]]
+                           for k, v in packing.items()])]
+    failed = [f"- {size}, {side}: {values['errors'][0][:200]}" for size, entry in throughput.items()
+              for side, values in entry["sides"].items() if values.get("errors")]
+    if failed:
+        blocks += ["Failed sides (the error, cut):\n\n" + "\n".join(failed)]
+    return "\n\n".join(blocks)
 
 
 def render_projected_study_gpu(results: Path) -> str:
@@ -166,9 +186,12 @@ def render_projected_study_gpu(results: Path) -> str:
     costs = [[cost["size"], layers, *(f"{1 / cost['seconds_per_step'][head]:.1f}" for head in heads),
               *(utilised(cost["size"], head) for head in heads)]
              for layers, cost in measured["step_costs"].items()]
+    compiled = all("ours_fastest_measured" in entry for entry in data["plans"].values())
     plans = [[plan, entry["ours"]["runs"], f"{entry['ours']['steps']:,}", entry["ours"]["minutes"],
+              *([entry["ours_fastest_measured"]["minutes"]] if compiled else []),
               entry["ours"]["steps_per_second_needed_for_target"], entry["trainer_over_ours_apt_time"]]
              for plan, entry in data["plans"].items()]
+    fastest = ["at the fastest measured side (compiled: compile counted per run)"] if compiled else []
     sizes = data["study_sentences"]
     return "\n\n".join([
         source(name, data),
@@ -180,9 +203,22 @@ def render_projected_study_gpu(results: Path) -> str:
         f"Planned at the study's sizes ({sizes['train']:,} training, {sizes['val']:,} validation, {sizes['test']:,} test "
         f"sentences; down-sampled training {sizes['downsampled_share']:.0%} of them), every run's epochs and batch size "
         f"from `config/paper.yaml`:",
-        _table(["plan", "training runs", "steps", "minutes on one GPU", f"steps/s for {data['target_minutes']:g} min",
-                "Trainer / ours, Apt models"], plans),
+        _table(["plan", "training runs", "steps", "minutes on one GPU", *fastest,
+                f"steps/s for {data['target_minutes']:g} min", "Trainer / ours, Apt models"], plans),
+        *packed_lines(data),
     ])
+
+
+def packed_lines(data: dict[str, Any]) -> list[str]:
+    """The plans' wall time with K jobs sharing the GPU, where the GPU check measured packing."""
+    packing = data["measured"].get("packing")
+    if not packing:
+        return []
+    lines = [f"- {plan}: " + "; ".join(f"{k} jobs at once {v['minutes']} min (speed-up {v['speedup']}, "
+                                        f"overlap {v['overlap']})" for k, v in entry["ours_packed"].items())
+             for plan, entry in data["plans"].items() if entry.get("ours_packed")]
+    return [f"With jobs sharing the GPU (`{packing['file']}`, measured on {packing['device']}), the eager plan's "
+            "wall time, each run slowed by K over the measured speed-up:\n\n" + "\n".join(lines)] if lines else []
 
 
 def _score(row: dict[str, Any], metric: str) -> str:

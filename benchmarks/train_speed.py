@@ -74,8 +74,10 @@ def main(argv: list[str] | None = None) -> dict:
             seed=args.seed, max_length=args.max_length, threads=args.threads,
             eval_batch_size=args.eval_batch_size,
         )
+        training_started = time.time()
         summary = train(spec, args.head, bio_labels(), settings, parts["train"], None, tmp_path / "model",
                         device=args.device)
+        training_ended = time.time()
         import csv
 
         with open(tmp_path / "model" / "history.csv", newline="") as handle:
@@ -113,6 +115,7 @@ def main(argv: list[str] | None = None) -> dict:
             "tokens_per_second_per_epoch": train_tps,
             "seconds_per_epoch": [float(r["seconds"]) for r in history],
             "tokens_per_second": round(max(train_tps), 1) if train_tps else None,
+            "started_unix": round(training_started, 3), "ended_unix": round(training_ended, 3),
         },
         "inference": {
             "batch_size": args.eval_batch_size, "seconds": round(inference_seconds, 4),

@@ -12,6 +12,11 @@ time of our CRF head over Apt, and prediction sentences/s of each; the JSON name
 cores, load average at start and end).
 
 `--sizes NAME[:LAYERS],...`: `distilbert`, `bert-base` or `small` (4 x 256), optionally with fewer layers.
+`--sides`: `apt`, `crf` (our loop, eager), `hf` (`Trainer`), and `apt+compile`, `crf+compile`,
+`crf+cudagraphs` (our loop with the training setting `compile: true` or `compile: cudagraphs`). With two
+or more epochs each side's steady rate (its last epoch: a compile happens in the first) is reported beside
+the overall one, and the ratio of every side's steady rate over `Trainer`'s. A side that fails is recorded
+with its error and the others still run.
 """
 
 from __future__ import annotations
@@ -66,7 +71,19 @@ def corpus(folder: Path, train_docs: int, test_docs: int, seed: int) -> dict[str
     return parts
 
 
-def run_ours(head: str, encoder_dir: Path, data: dict[str, list[Any]], args: argparse.Namespace,
+COMPILE_SUFFIXES: dict[str, bool | str] = {"": False, "compile": True, "cudagraphs": "cudagraphs"}
+
+
+def parse_side(text: str) -> tuple[str, bool | str]:
+    """`crf+cudagraphs` -> ("crf", "cudagraphs"): our head and its `compile` setting."""
+    head, _, suffix = text.partition("+")
+    if head not in ("apt", "crf") or suffix not in COMPILE_SUFFIXES:
+        raise SystemExit(f"unknown side {text!r}; expected hf, or apt/crf optionally with "
+                         f"+{', +'.join(k for k in COMPILE_SUFFIXES if k)}")
+    return head, COMPILE_SUFFIXES[suffix]
+
+
+def run_ours(side: str, encoder_dir: Path, data: dict[str, list[Any]], args: argparse.Namespace,
              out_dir: Path) -> dict[str, Any]:
     from clinical_ner.labels import bio_labels
     from clinical_ner.models.encoders.spec import EncoderSpec
@@ -74,9 +91,11 @@ def run_ours(head: str, encoder_dir: Path, data: dict[str, list[Any]], args: arg
     from clinical_ner.models.train.job import train
     from clinical_ner.models.train.settings import TrainSettings
 
+    head, compile_mode = parse_side(side)
     settings = TrainSettings(
         learning_rate=args.learning_rate, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
         max_length=args.max_length, threads=args.threads, eval_batch_size=args.eval_batch_size, patience=0,
+        compile=compile_mode,
     )
     spec = EncoderSpec("bench", str(encoder_dir))
     times: dict[str, float] = {}
@@ -88,7 +107,8 @@ def run_ours(head: str, encoder_dir: Path, data: dict[str, list[Any]], args: arg
     with timer(times, "predict"):
         tagger.predict(data["test"], batch_size=args.eval_batch_size)
     return {
-        "side": f"ours-{head}", "train_seconds": sum(float(r["seconds"]) for r in history),
+        "side": f"ours-{side}", "train_seconds": sum(float(r["seconds"]) for r in history),
+        "epoch_seconds": [float(r["seconds"]) for r in history],
         "train_call_seconds": times["train_call"], "train_call_cpu_seconds": times["train_call_cpu"],
         "predict_seconds": times["predict"], "predict_cpu_seconds": times["predict_cpu"],
         "final_train_loss": float(history[-1]["train_loss"]), "parameters": summary["parameters"]["total"],
@@ -126,32 +146,52 @@ def run_theirs(encoder_dir: Path, data: dict[str, list[Any]], args: argparse.Nam
 
 
 def summarise(runs: list[dict[str, Any]], train_tokens: int, epochs: int, test_sentences: int) -> dict[str, Any]:
-    """Medians over repeats per side; ratios of ours over theirs."""
-    sides: dict[str, dict[str, float]] = {}
+    """Medians over repeats per side (failed runs left out and counted); ratios of ours over theirs.
+
+    A side's steady rate is that of its last epoch when there are two or more and the side records its
+    epochs (ours; `Trainer`'s first epoch compiles nothing, so its overall rate stands for it)."""
+    sides: dict[str, dict[str, Any]] = {}
     for side in dict.fromkeys(r["side"] for r in runs):
-        mine = [r for r in runs if r["side"] == side]
+        mine = [r for r in runs if r["side"] == side and "error" not in r]
+        failed = sum(1 for r in runs if r["side"] == side and "error" in r)
+        if not mine:
+            sides[side] = {"failed_runs": failed}
+            continue
         train_s = statistics.median(r["train_seconds"] for r in mine)
         predict_s = statistics.median(r["predict_seconds"] for r in mine)
+        steady_s = train_s / epochs
+        if epochs >= 2 and all(r.get("epoch_seconds") for r in mine):
+            steady_s = statistics.median(r["epoch_seconds"][-1] for r in mine)
         sides[side] = {
             "train_tokens_per_second": round(train_tokens * epochs / train_s, 1),
+            "steady_train_tokens_per_second": round(train_tokens / steady_s, 1),
+            "first_epoch_extra_seconds": round(max(0.0, train_s - epochs * steady_s), 3),
             "predict_sentences_per_second": round(test_sentences / predict_s, 1),
-            "train_seconds_median": round(train_s, 3), "predict_seconds_median": round(predict_s, 3),
+            "train_seconds_median": round(train_s, 3), "steady_epoch_seconds_median": round(steady_s, 3),
+            "predict_seconds_median": round(predict_s, 3),
             "train_call_cpu_seconds_median": round(statistics.median(r["train_call_cpu_seconds"] for r in mine), 3),
+            "failed_runs": failed,
         }
+    measured = {side: values for side, values in sides.items() if "train_seconds_median" in values}
     result: dict[str, Any] = {"sides": sides}
-    if "ours-apt" in sides and "hf-trainer" in sides:
-        ours, theirs = sides["ours-apt"], sides["hf-trainer"]
+    if "ours-apt" in measured and "hf-trainer" in measured:
+        ours, theirs = measured["ours-apt"], measured["hf-trainer"]
         result["train_ratio_apt_over_trainer"] = round(
             ours["train_tokens_per_second"] / theirs["train_tokens_per_second"], 3)
         result["train_call_cpu_ratio_trainer_over_apt"] = round(
             theirs["train_call_cpu_seconds_median"] / ours["train_call_cpu_seconds_median"], 3)
         result["predict_ratio_apt_over_trainer"] = round(
             ours["predict_sentences_per_second"] / theirs["predict_sentences_per_second"], 3)
-    if "ours-apt" in sides and "ours-crf" in sides:
+    if "hf-trainer" in measured:
+        theirs = measured["hf-trainer"]["steady_train_tokens_per_second"]
+        result["steady_ratio_over_trainer"] = {
+            side: round(values["steady_train_tokens_per_second"] / theirs, 3)
+            for side, values in measured.items() if side != "hf-trainer"}
+    if "ours-apt" in measured and "ours-crf" in measured:
         result["crf_train_time_over_apt"] = round(
-            sides["ours-crf"]["train_seconds_median"] / sides["ours-apt"]["train_seconds_median"], 3)
+            measured["ours-crf"]["train_seconds_median"] / measured["ours-apt"]["train_seconds_median"], 3)
         result["crf_predict_time_over_apt"] = round(
-            sides["ours-crf"]["predict_seconds_median"] / sides["ours-apt"]["predict_seconds_median"], 3)
+            measured["ours-crf"]["predict_seconds_median"] / measured["ours-apt"]["predict_seconds_median"], 3)
     return result
 
 
@@ -170,10 +210,13 @@ def bench_size(label: str, size: EncoderSize, data: dict[str, list[Any]], args: 
         for side in args.sides:
             out = tmp / label / f"{side}-{repeat}"
             reset_peak_gpu_memory()
-            if side == "hf":
-                run = run_theirs(encoder_dir, data, args, out)
-            else:
-                run = run_ours(side, encoder_dir, data, args, out)
+            try:
+                run = run_theirs(encoder_dir, data, args, out) if side == "hf" else run_ours(side, encoder_dir, data, args, out)
+            except Exception as error:  # one side failing (e.g. a compile) loses none of the others
+                runs.append({"side": "hf-trainer" if side == "hf" else f"ours-{side}", "repeat": repeat,
+                             "error": f"{type(error).__name__}: {error}"[:2000]})
+                print(f"[{label}] {runs[-1]['side']} repeat {repeat}: FAILED {runs[-1]['error'][:300]}", flush=True)
+                continue
             run["repeat"] = repeat
             run["seconds_per_epoch"] = run["train_seconds"] / args.epochs
             run["peak_gpu_mb"] = peak_gpu_mb()
@@ -192,7 +235,8 @@ def bench_size(label: str, size: EncoderSize, data: dict[str, list[Any]], args: 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="distilbert:2,small", help="NAME[:LAYERS],... (comma-separated)")
-    parser.add_argument("--sides", default="apt,hf,crf", help="interleaving order: apt, hf, crf")
+    parser.add_argument("--sides", default="apt,hf,crf",
+                        help="interleaving order: apt, hf, crf, apt+compile, crf+compile, crf+cudagraphs")
     parser.add_argument("--train-docs", type=int, default=30)
     parser.add_argument("--test-docs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
@@ -202,6 +246,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     origin = provenance(__file__, argv)
     args.sides = [s.strip() for s in args.sides.split(",") if s.strip()]
+    for side in args.sides:
+        if side != "hf":
+            parse_side(side)
     sizes = [parse_size(s.strip(), args.vocab_size, args.max_length) for s in args.sizes.split(",") if s.strip()]
 
     from clinical_ner.models.device import describe, pick_device, set_threads
@@ -213,14 +260,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         tmp = Path(tmp_name)
         data = corpus(tmp / "corpus", args.train_docs, args.test_docs, args.seed)
         result["settings"] = {k: v for k, v in vars(args).items() if k != "output"}
-        result["sizes"] = [bench_size(label, size, data, args, tmp) for label, size in sizes]
+        result["sizes"], result["complete"] = [], False
+        for label, size in sizes:  # the file after each size: a run stopped by a time limit keeps those done
+            result["sizes"].append(bench_size(label, size, data, args, tmp))
+            if args.output and len(result["sizes"]) < len(sizes):
+                emit({**result, "load_average_end": load_average()}, args.output, echo=False, provenance_=origin)
+    result["complete"] = True
     result["load_average_end"] = load_average()
     for entry in result["sizes"]:
         summary = entry["summary"]
         print(f"[{entry['size']}] ours/Trainer train tokens/s (apt): {summary.get('train_ratio_apt_over_trainer')}"
               f"  predict sentences/s: {summary.get('predict_ratio_apt_over_trainer')}"
               f"  CRF time/Apt time: train {summary.get('crf_train_time_over_apt')},"
-              f" predict {summary.get('crf_predict_time_over_apt')}")
+              f" predict {summary.get('crf_predict_time_over_apt')}"
+              f"  steady tokens/s over Trainer's: {summary.get('steady_ratio_over_trainer')}")
     return emit(result, args.output, echo=False, provenance_=origin)
 
 

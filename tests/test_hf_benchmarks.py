@@ -20,6 +20,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import hf_baseline  # noqa: E402
 import hf_parity_phee  # noqa: E402
+import project_study_gpu  # noqa: E402
+import result_blocks  # noqa: E402
 import train_vs_trainer  # noqa: E402
 
 TINY = {
@@ -71,6 +73,25 @@ def test_summary_ratios_use_medians():
     assert summary["train_ratio_apt_over_trainer"] == 2.0
     assert summary["predict_ratio_apt_over_trainer"] == 2.0
     assert summary["crf_train_time_over_apt"] == 1.5
+
+
+def test_a_compiled_side_is_rated_by_its_last_epoch_and_a_failed_side_is_counted():
+    runs = [
+        {"side": "hf-trainer", "train_seconds": 20.0, "predict_seconds": 1.0, "train_call_cpu_seconds": 1.0},
+        {"side": "ours-crf+compile", "train_seconds": 65.0, "epoch_seconds": [60.0, 5.0], "predict_seconds": 1.0,
+         "train_call_cpu_seconds": 1.0},
+        {"side": "ours-crf+cudagraphs", "error": "RuntimeError: no graph"},
+    ]
+    summary = train_vs_trainer.summarise(runs, train_tokens=1000, epochs=2, test_sentences=10)
+    compiled = summary["sides"]["ours-crf+compile"]
+    assert compiled["steady_train_tokens_per_second"] == 200.0 and compiled["first_epoch_extra_seconds"] == 55.0
+    assert compiled["train_tokens_per_second"] == round(2000 / 65, 1)
+    assert summary["steady_ratio_over_trainer"] == {"ours-crf+compile": 2.0}
+    assert summary["sides"]["ours-crf+cudagraphs"] == {"failed_runs": 1}
+    assert train_vs_trainer.parse_side("crf+cudagraphs") == ("crf", "cudagraphs")
+    assert train_vs_trainer.parse_side("apt") == ("apt", False)
+    with pytest.raises(SystemExit, match="unknown side"):
+        train_vs_trainer.parse_side("crf+fast")
 
 
 def test_parity_comparison_in_seed_stdevs():
@@ -143,15 +164,32 @@ def test_readme_command_runs_tiny(script, tmp_path):
 @pytest.mark.slow
 def test_gpu_check_dry_run(tmp_path):
     (command,) = [c for c in readme_commands() if "gpu_check.sh --dry-run" in c]
-    argv = shlex.split(command)[:3] + [str(tmp_path)]
+    argv = shlex.split(command)[:3] + [str(tmp_path / "gpu")]
     subprocess.run(argv, cwd=ROOT, env=_env() | {"PYTHON": sys.executable}, check=True, capture_output=True,
                    text=True, timeout=900)
-    summary = json.loads((tmp_path / "gpu_check.json").read_text())
+    summary = json.loads((tmp_path / "gpu" / "gpu_check.json").read_text())
     assert summary["dry_run"] is True and summary["device"].startswith("cpu")
     (size,) = summary["throughput"].values()
     assert size["ratio_ours_apt_over_trainer"] > 0 and size["sides"]["hf-trainer"]["seconds_per_epoch"] > 0
     assert summary["full_size_train"]["tokens_per_second"] > 0
     assert summary["full_size_train"]["sizes"]["max_length"] == 512
+    compiled = {"ours-crf+compile", "ours-crf+cudagraphs"}
+    assert compiled <= set(size["sides"]) and all(size["sides"][s]["steady_train_tokens_per_second"] > 0 for s in compiled)
+    assert set(size["steady_ratio_over_trainer"]) == {"ours-apt", "ours-crf"} | compiled
+    measured = json.loads((tmp_path / "gpu" / "train_vs_trainer.json").read_text())
+    assert measured["complete"] is True
+    (cost,) = project_study_gpu.step_costs(measured).values()
+    assert set(cost["seconds_per_step"]) == {"apt", "crf", "trainer", "crf+compile", "crf+cudagraphs"}
+    assert cost["setup_seconds"]["crf"] == 0 and cost["setup_seconds"]["crf+compile"] >= 0
+    quick = project_study_gpu.fastest(cost, "crf", 1)
+    many = project_study_gpu.fastest(cost, "crf", 10**9)
+    assert quick.startswith("crf") and min(cost["seconds_per_step"][k] for k in cost["seconds_per_step"]
+                                           if k.startswith("crf")) == cost["seconds_per_step"][many]
+    assert set(summary["packing"]) == {"1", "2"} and summary["packing"]["2"]["finished"] == 2
+    assert summary["packing"]["2"]["speedup_over_one_job"] > 0 and 0 <= summary["packing"]["2"]["overlap"] <= 1
+    block = result_blocks.render_gpu_check(tmp_path)
+    assert "Steady training rate" in block and "ours-crf+cudagraphs" in block and "Failed sides" not in block
+    assert "Jobs sharing the GPU" in block
 
 
 @pytest.mark.slow

@@ -118,3 +118,20 @@ def test_flop_utilisation_counts_six_flops_a_parameter_and_a_token_and_knows_its
             expected = side["tokens_per_second"] * entry["training_flops_per_token"] / 1e12
             assert side["model_tflops_per_second"] == pytest.approx(expected, abs=1e-3)
             assert side["model_flops_utilisation"] == pytest.approx(expected / entry["peak_tflops"], abs=1e-5)
+
+
+def test_packed_jobs_are_dealt_longest_first_to_the_slot_that_frees_up_first(projection):
+    runs = [{"seconds": s} for s in (30.0, 60.0, 30.0, 60.0)]
+    packing = {"runs": [{"jobs": 1, "finished": 1, "speedup_over_one_job": 1.0, "overlap": 1.0},
+                        {"jobs": 2, "finished": 2, "speedup_over_one_job": 1.6, "overlap": 0.9},
+                        {"jobs": 4, "finished": 3, "speedup_over_one_job": 2.0, "overlap": 0.8}]}
+    out = projection.packed(runs, packing)
+    assert set(out) == {"2"}  # one job alone is the reference; a count where a job failed says nothing
+    assert out["2"]["slowdown_per_job"] == 1.25
+    assert out["2"]["minutes"] == round((60 + 30) * 1.25 / 60, 1)
+
+
+def test_a_size_the_check_did_not_measure_is_named(projection, measured):
+    costs = {n: c for n, c in projection.step_costs(measured).items() if n == 12}
+    with pytest.raises(SystemExit, match=r"6 layers, but the GPU check measured only bert-base \(12 layers\)"):
+        projection.planned_runs(projection.study_config(search=False), costs)

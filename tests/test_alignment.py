@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from itertools import pairwise
 
 import helpers_models
@@ -213,3 +214,32 @@ def test_sorted_chunks_cover_every_item_once_by_length_within_both_limits() -> N
     assert [lengths[i] for i in chunks[-1]] == [200]
     assert [len(c) for c in sorted_chunks(lengths, batch_size=4)] == [4, 4, 2]
     assert sorted_chunks([], batch_size=4) == []
+
+
+def test_collate_matches_a_padding_oracle() -> None:
+    """Every field equals the one built position by position, with and without labels."""
+    rng = random.Random(5)
+    windows = []
+    for i in range(9):
+        n_ids = rng.randint(1, 30)
+        firsts = sorted(rng.sample(range(n_ids), rng.randint(1, n_ids)))
+        windows.append(Window(i, rng.choice([0, 3]), [rng.randrange(1, 99) for _ in range(n_ids)], firsts,
+                              [rng.randrange(19) for _ in firsts], last=True))
+    for batch_windows in (windows, [Window(w.sentence, w.start, w.input_ids, w.first_positions, None, w.last)
+                                    for w in windows]):
+        batch = collate(batch_windows, pad_id=0)
+        n_ids, n_words = max(len(w) for w in windows), max(w.n_words for w in windows)
+        for row, w in enumerate(batch_windows):
+            assert batch["input_ids"][row].tolist() == w.input_ids + [0] * (n_ids - len(w))
+            assert batch["attention_mask"][row].tolist() == [1] * len(w) + [0] * (n_ids - len(w))
+            assert batch["word_index"][row].tolist() == w.first_positions + [0] * (n_words - w.n_words)
+            assert batch["word_mask"][row].tolist() == [True] * w.n_words + [False] * (n_words - w.n_words)
+            if w.labels is not None:
+                assert batch["labels"][row].tolist() == w.labels + [0] * (n_words - w.n_words)
+        assert batch["sentence_start"].tolist() == [w.start == 0 for w in batch_windows]
+        assert {k: v.dtype for k, v in batch.items()} == {
+            "input_ids": torch.long, "attention_mask": torch.long, "word_index": torch.long,
+            "word_mask": torch.bool, "sentence_start": torch.bool,
+            **({"labels": torch.long} if batch_windows[0].labels is not None else {})}
+    with pytest.raises(ValueError, match="without words"):
+        collate([Window(0, 0, [1, 2], [], [], last=True)], pad_id=0)

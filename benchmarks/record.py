@@ -1,8 +1,8 @@
 """What every benchmark records besides its numbers, and the one way its result file is written.
 
 A result names the script that wrote it and the exact command, the commit, whether the working tree was
-dirty (with the dirty paths and a hash of the diff), the machine and the load at start and end
-(`provenance`). `emit` writes it with a hash of its content, so a hand edit is detected
+dirty (with the dirty paths and a hash of the diff), the machine, its single-core speed at the start
+(`speed_check`) and the load at start and end (`provenance`). `emit` writes it with a hash of its content, so a hand edit is detected
 (`content_sha256`, checked by tests/test_result_files.py). Paths inside the repository's parent folder are
 written relative to the repository; other absolute paths keep their last part only: no host path in a
 committed file.
@@ -21,6 +21,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,35 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(), "python": platform.python_version(), "torch": torch.__version__,
         "transformers": transformers.__version__,
         "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }
+
+
+def speed_check(loop_steps: int = 1_000_000, size: int = 512, products: int = 20) -> dict[str, float]:
+    """This machine's single-core speed when a benchmark starts: interpreted Python (million loop steps a
+    second) and a float32 matrix product on one thread (GFLOP/s). A shared or throttled virtual machine can
+    be several times slower on one day than on another with the same CPU model and load, so two result
+    files are compared through these numbers, not through the CPU's name alone."""
+    import torch
+
+    started = time.perf_counter()
+    total = 0
+    for step in range(loop_steps):
+        total += step
+    python_seconds = time.perf_counter() - started
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        a, b = torch.randn(size, size), torch.randn(size, size)
+        a @ b
+        started = time.perf_counter()
+        for _ in range(products):
+            a @ b
+        matmul_seconds = time.perf_counter() - started
+    finally:
+        torch.set_num_threads(threads)
+    return {
+        "python_million_steps_per_second": round(loop_steps / python_seconds / 1e6, 2),
+        "matmul_gflops_one_thread": round(2 * size**3 * products / matmul_seconds / 1e9, 1),
     }
 
 
@@ -138,6 +168,7 @@ def provenance(script: str | Path, argv: list[str] | None = None) -> dict[str, A
         "machine": machine(),
         "started_utc": now(),
         "load_average_start": load_average(),
+        "speed_check": speed_check(),
     }
 
 

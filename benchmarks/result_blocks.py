@@ -36,6 +36,9 @@ def source(name: str, data: dict[str, Any]) -> str:
         where = f"{machine['gpu']}, {where}"
     tree = "**dirty tree**: " + ", ".join(origin["dirty_paths"]) if origin.get("dirty") else "clean tree"
     load = origin.get("load_average_start", [None])[0], origin.get("load_average_end", [None])[0]
+    if speed := origin.get("speed_check"):
+        where += f" (single-core speed check: {speed['python_million_steps_per_second']} M Python steps/s, " \
+                 f"{speed['matmul_gflops_one_thread']} GFLOP/s)"
     return (f"From `benchmarks/results/{name}`, written by `{origin['script']}` at commit "
             f"`{origin['commit'][:10]}` ({tree}) on {where}, load average {load[0]} at the start and {load[1]} at "
             f"the end, {origin['started_utc'][:10]}: `{origin['command']}`.")

@@ -155,3 +155,14 @@ def test_the_documented_run_time_command_runs(tmp_path):
     subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=600)
     result = json.loads((tmp_path / "t.json").read_text())
     assert result["exit_status"] == 0 and result["timed_command"][0].endswith("snakemake")
+
+
+def test_provenance_records_the_single_core_speed_and_the_source_line_shows_it():
+    import result_blocks
+
+    origin = record.provenance(ROOT / "benchmarks" / "train_speed.py", [])
+    speed = origin["speed_check"]
+    assert speed["python_million_steps_per_second"] > 0 and speed["matmul_gflops_one_thread"] > 0
+    line = result_blocks.source("x.json", {"provenance": origin})
+    assert f"{speed['matmul_gflops_one_thread']} GFLOP/s" in line
+    assert "speed check" not in result_blocks.source("x.json", {"provenance": {**origin, "speed_check": None}})

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from record import content_sha256, emit, provenance
 from result_blocks import load
+from train_vs_trainer import COMPILE_SUFFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURED = "gpu/train_vs_trainer.json"
@@ -44,7 +45,7 @@ PACKING = "gpu/gpu_packing.json"
 STUDY_SENTENCES = {"train": 41_497, "val": 4_536, "test": 30_614}
 DOWNSAMPLED_SHARE = 14_000 / 41_500
 SIDES = {"apt": "ours-apt", "crf": "ours-crf", "trainer": "hf-trainer"}
-COMPILED = ("compile", "cudagraphs")  # our sides with the `compile` setting, when the check measured them
+COMPILED = tuple(suffix for suffix in COMPILE_SUFFIXES if suffix)  # our sides with a `compile` setting
 PEAK_TFLOPS = {"H200": 989.4, "H100": 989.4, "A100": 312.0}
 """Dense bf16 tensor-core peak of a GPU whose name holds the key (NVIDIA's datasheets, SXM parts)."""
 
@@ -61,6 +62,15 @@ def training_flops_per_token(encoder: dict[str, Any], mean_length: float) -> flo
     return 3 * (2 * non_embedding + 2 * layers * mean_length * dim)
 
 
+def measured_sides(entry: dict[str, Any]) -> dict[str, str]:
+    """A measured size's sides to cost, key -> side name: ours eager and `Trainer`'s (`SIDES`), and each
+    compiled side (`crf+compile`, ...) that was measured without failure."""
+    sides = entry["summary"]["sides"]
+    compiled = {f"{head}+{mode}": f"ours-{head}+{mode}" for head in ("apt", "crf") for mode in COMPILED
+                if "steady_epoch_seconds_median" in sides.get(f"ours-{head}+{mode}", {})}
+    return {**SIDES, **compiled}
+
+
 def flop_utilisation(measured: dict[str, Any]) -> dict[str, Any]:
     """Per measured size: model FLOPs a token, and per side tokens/s, model TFLOP/s and the share of the
     device's peak (model FLOP utilisation; None where the peak is not known)."""
@@ -70,12 +80,9 @@ def flop_utilisation(measured: dict[str, Any]) -> dict[str, Any]:
         corpus = entry["corpus"]
         per_token = training_flops_per_token(entry["encoder"], corpus["train_subword_tokens"] / corpus["train_windows"])
         sides = {}
-        measured_sides = entry["summary"]["sides"]
-        compiled = {f"{head}+{mode}": f"ours-{head}+{mode}" for head in ("apt", "crf") for mode in COMPILED
-                    if "steady_train_tokens_per_second" in measured_sides.get(f"ours-{head}+{mode}", {})}
-        for head, side in {**SIDES, **compiled}.items():
-            rate = "steady_train_tokens_per_second" if head in compiled else "train_tokens_per_second"
-            tokens = measured_sides[side][rate]
+        for head, side in measured_sides(entry).items():
+            rate = "steady_train_tokens_per_second" if "+" in head else "train_tokens_per_second"
+            tokens = entry["summary"]["sides"][side][rate]
             tflops = tokens * per_token / 1e12
             sides[head] = {"tokens_per_second": tokens, "model_tflops_per_second": round(tflops, 3),
                            "model_flops_utilisation": round(tflops / peak, 5) if peak else None}
@@ -115,13 +122,9 @@ def step_costs(measured: dict[str, Any]) -> dict[int, dict[str, Any]]:
     costs = {}
     for entry in measured["sizes"]:
         steps = math.ceil(entry["corpus"]["train_windows"] / batch) * measured["settings"]["epochs"]
-        measured_sides = entry["summary"]["sides"]
-        chosen = dict(SIDES)
-        chosen.update({f"{head}+{mode}": f"ours-{head}+{mode}" for head in ("apt", "crf") for mode in COMPILED
-                       if "steady_epoch_seconds_median" in measured_sides.get(f"ours-{head}+{mode}", {})})
         per_step, predict, setup = {}, {}, {}
-        for key, side in chosen.items():
-            values = measured_sides[side]
+        for key, side in measured_sides(entry).items():
+            values = entry["summary"]["sides"][side]
             compiled = "+" in key
             per_step[key] = (values["steady_epoch_seconds_median"] * measured["settings"]["epochs"] if compiled
                              else values["train_seconds_median"]) / steps

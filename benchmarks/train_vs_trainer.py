@@ -46,6 +46,8 @@ from hf_baseline import (
 )
 from record import emit, load_average, machine, provenance
 
+from clinical_ner.models.train.settings import COMPILE_MODES
+
 
 def parse_size(text: str, vocab_size: int, max_length: int) -> tuple[str, EncoderSize]:
     name, _, layers = text.partition(":")
@@ -71,7 +73,8 @@ def corpus(folder: Path, train_docs: int, test_docs: int, seed: int) -> dict[str
     return parts
 
 
-COMPILE_SUFFIXES: dict[str, bool | str] = {"": False, "compile": True, "cudagraphs": "cudagraphs"}
+COMPILE_SUFFIXES: dict[str, bool | str] = {"compile" if mode is True else mode or "": mode for mode in COMPILE_MODES}
+"""A side's suffix -> its `compile` setting: "" (eager) False, "compile" True, "cudagraphs" "cudagraphs"."""
 
 
 def parse_side(text: str) -> tuple[str, bool | str]:

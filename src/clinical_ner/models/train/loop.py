@@ -91,10 +91,7 @@ def compiled_loss(tagger: Tagger, mode: bool | str) -> Callable[[dict[str, torch
     import torch._inductor.config as inductor_config
 
     inductor_config.fallback_random = True
-    if mode == "cudagraphs":
-        tagger.encoder.compile(dynamic=True, mode="reduce-overhead")
-    else:
-        tagger.encoder.compile(dynamic=True)
+    tagger.encoder.compile(dynamic=True, mode="reduce-overhead" if mode == "cudagraphs" else None)
     return tagger.loss
 
 

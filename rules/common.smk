@@ -3,12 +3,13 @@ from functools import partial
 from pathlib import Path
 
 from clinical_ner import config as cfg
-from clinical_ner.config_checks import missing_corpus_folders
+from clinical_ner.config_checks import missing_assembled_folders, missing_corpus_folders
 from clinical_ner.labels import bio_labels
 from clinical_ner.plan import encoders as plan_encoders
 from clinical_ner.plan import outputs as plan_outputs
 from clinical_ner.plan import runs as plan_runs
 from clinical_ner.plan.encoders import source_folder
+from clinical_ner.models.encoders.split_archives import ASSEMBLED_FOLDER, SPLIT_ARCHIVES
 from clinical_ner.plan.runs import FULL, RUN
 
 
@@ -29,7 +30,7 @@ config = cfg.validate_config(
 
 # A configured corpus folder that is absent is named now; the run itself fails where a job needs it, so a dry
 # run still plans the whole DAG (e.g. of config/paper.yaml before the corpus is in place).
-for problem in missing_corpus_folders(config):
+for problem in missing_corpus_folders(config) + missing_assembled_folders(config):
     print(f"Warning: {problem}", file=sys.stderr)
 
 RESULTS = config["results"]

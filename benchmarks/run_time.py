@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         jobs, skipped = read_benchmarks(args.jobs)
         result["jobs"] = summarise(jobs)
         result["jobs_skipped"] = len(skipped)
+        # Snakemake's own CPU time (its scheduler, starting the jobs), plus whatever the jobs' benchmarks missed
+        result["cpu_seconds_outside_jobs"] = round(result["cpu_seconds"] - result["jobs"]["cpu_seconds_sum"], 1)
     emit(result, args.output, echo=False, provenance_=origin)
     print(f"exit {status}, {wall:.0f} s wall, {result['cpu_seconds']:.0f} s CPU")
     return result

@@ -69,6 +69,18 @@ def test_default_profile_is_executor_neutral():
         assert key not in default, key
 
 
+@pytest.mark.parametrize("name", ["default", "slurm", "slurm-local"])
+def test_profiles_limit_the_job_rate_over_a_few_seconds(name):
+    """The scheduler re-runs once per rate-limit timespan per finished job (profiles/default/config.yaml):
+    1 s (Snakemake's default) spends minutes of the 2 cores on scheduling; much longer delays each run's
+    exit, which waits for the last timer. The rate itself stays Snakemake's default, 100 jobs a second."""
+    from snakemake.settings.types import MaxJobsPerTimespan
+
+    limit = MaxJobsPerTimespan.parse_choice(_profile(name)["max-jobs-per-timespan"])
+    assert 2 <= limit.timespan <= 5
+    assert limit.max_jobs / limit.timespan == 100
+
+
 def test_memory_and_runtime_grow_with_the_attempt():
     config = validate_config(yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())
                              | {"corpus": {"source": "synthetic"}})

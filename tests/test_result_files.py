@@ -139,22 +139,25 @@ def test_run_time_times_a_command_and_sums_its_jobs(tmp_path):
                             sys.executable, "-c", "import sys; sys.exit(3)"])
     assert result["exit_status"] == 3 and result["wall_seconds"] >= 0 and result["cpu_seconds"] >= 0
     assert result["jobs"]["largest_job"] == {"job": "train_final/m/seed1", "max_rss_mb": 300.0, "seconds": 2.5}
+    assert result["cpu_seconds_outside_jobs"] == pytest.approx(result["cpu_seconds"] - 2.0, abs=0.11)
     assert record.problems(out) == []
     assert json.loads(out.read_text())["provenance"]["script"] == "benchmarks/run_time.py"
 
 
 @pytest.mark.slow
 def test_the_documented_run_time_command_runs(tmp_path):
-    """docs/benchmarks.md's run_time.py command, with its timed snakemake command as a dry run."""
+    """docs/benchmarks.md's run_time.py commands, with their timed snakemake commands as dry runs."""
     from test_hf_benchmarks import _env, readme_commands
 
-    (command,) = [c for c in readme_commands() if "benchmarks/run_time.py" in c]
-    words = shlex.split(command)
-    cut = words.index("--output")
-    argv = [sys.executable, *words[1:cut], "--output", str(tmp_path / "t.json"), *words[cut + 2:], "-n", "--quiet"]
-    subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=600)
-    result = json.loads((tmp_path / "t.json").read_text())
-    assert result["exit_status"] == 0 and result["timed_command"][0].endswith("snakemake")
+    commands = [c for c in readme_commands() if "benchmarks/run_time.py" in c]
+    assert len(commands) == 3
+    for command in commands:
+        words = shlex.split(command)
+        cut = words.index("--output")
+        argv = [sys.executable, *words[1:cut], "--output", str(tmp_path / "t.json"), *words[cut + 2:], "-n", "--quiet"]
+        subprocess.run(argv, cwd=ROOT, env=_env(), check=True, capture_output=True, text=True, timeout=600)
+        result = json.loads((tmp_path / "t.json").read_text())
+        assert result["exit_status"] == 0 and result["timed_command"][0].endswith("snakemake")
 
 
 def test_provenance_records_the_single_core_speed_and_the_source_line_shows_it():

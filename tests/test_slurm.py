@@ -7,8 +7,8 @@ session's local run of the same DAG (profiles/default, shared with test_workflow
 
 CLINICAL_NER_SLURM_TARGETS overrides the target: a space-separated list of targets (then run
 locally too, for the comparison), or `reduced`: results/data/report.json plus the first model's
-chain (corpus, data, stand-in pre-training, hyper-parameter search, final training, prediction,
-evaluation), compared with the same files of the session's local run of the whole DAG (the same
+chain of the first model with a hyper-parameter search (corpus, data, search candidates, selection,
+final training, prediction, evaluation), compared with the same files of the session's local run of the whole DAG (the same
 config, so the same bytes; CI runs this).
 """
 
@@ -78,18 +78,23 @@ def slurm_env() -> dict[str, str]:
     return env
 
 
+def _searched_model(config: dict) -> str:
+    """The first model whose settings are searched (not pinned): its chain has every training rule."""
+    pinned = config["training"].get("pinned") or {}
+    return next(f"{e}-{h}" for e in config["encoders"] for h in config["heads"] if f"{e}-{h}" not in pinned)
+
+
 def _targets(workdir: Path) -> list[str]:
     """The whole DAG (`all`) unless CLINICAL_NER_SLURM_TARGETS names targets; `reduced` is data plus
-    the first model's chain (corpus, stand-in, search, final training, prediction, evaluation)."""
+    the chain of the first model with a search (corpus, data, search candidates, selection, final
+    training, prediction, evaluation)."""
     override = os.environ.get("CLINICAL_NER_SLURM_TARGETS", "all").split()
     if override != ["reduced"]:
         return override
     config = yaml.safe_load((workdir / "config.yaml").read_text())
-    encoder = next(iter(config["encoders"]))
-    head = config["heads"][0]
     regime = config["regimes"][0]
     seed = (config["training"].get("seeds") or [config["training"]["settings"].get("seed", 42)])[0]
-    return ["results/data/report.json", f"results/eval/{encoder}-{head}/{regime}/f1/seed{seed}/summary.json"]
+    return ["results/data/report.json", f"results/eval/{_searched_model(config)}/{regime}/f1/seed{seed}/summary.json"]
 
 
 def _local_is_whole_dag(targets: list[str]) -> bool:
@@ -177,11 +182,13 @@ def test_every_job_went_through_sbatch(runs, slurm_env):
 
 
 def test_training_ran_on_slurm(runs):
-    """The reduced target includes the training rules (GPU rules on a real cluster)."""
+    """The reduced target includes the search and the training rules (GPU rules on a real cluster)."""
     _, cluster, targets, _ = runs
     rules = {p.name.removeprefix("rule_") for p in (cluster / ".snakemake" / "slurm_logs").iterdir()}
     if any(t.startswith("results/data/") for t in targets) and len(targets) == 1:
         pytest.skip("target override without training")
+    if os.environ.get("CLINICAL_NER_SLURM_TARGETS") == "reduced":
+        assert {"train_candidate", "select_hyperparameters", "train_final", "predict_test"} <= rules, rules
     assert {"adapt_encoder", "train_candidate", "train_final"} & rules, rules
 
 

@@ -6,10 +6,10 @@ workflow, then checks that every job really went through sbatch (executor log,
 session's local run of the same DAG (profiles/default, shared with test_workflow.py).
 
 CLINICAL_NER_SLURM_TARGETS overrides the target: a space-separated list of targets (then run
-locally too, for the comparison), or `reduced`: results/data/report.json plus the first model's
-chain of the first model with a hyper-parameter search (corpus, data, search candidates, selection,
-final training, prediction, evaluation), compared with the same files of the session's local run of the whole DAG (the same
-config, so the same bytes; CI runs this).
+locally too, for the comparison), or `reduced`: results/data/report.json plus the chain of the
+first model with a hyper-parameter search (corpus, data, search candidates, selection, final
+training, prediction, evaluation), compared with the same files of the session's local run of the
+whole DAG (the same config, so the same bytes; CI runs this).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from pathlib import Path
 import pytest
 import yaml
 from workflow_helpers import copy_workflow
+
+from clinical_ner.config import model_names, pinned_settings, validate_config
+from clinical_ner.plan import runs as runs_plan
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
@@ -78,12 +81,6 @@ def slurm_env() -> dict[str, str]:
     return env
 
 
-def _searched_model(config: dict) -> str:
-    """The first model whose settings are searched (not pinned): its chain has every training rule."""
-    pinned = config["training"].get("pinned") or {}
-    return next(f"{e}-{h}" for e in config["encoders"] for h in config["heads"] if f"{e}-{h}" not in pinned)
-
-
 def _targets(workdir: Path) -> list[str]:
     """The whole DAG (`all`) unless CLINICAL_NER_SLURM_TARGETS names targets; `reduced` is data plus
     the chain of the first model with a search (corpus, data, search candidates, selection, final
@@ -91,10 +88,11 @@ def _targets(workdir: Path) -> list[str]:
     override = os.environ.get("CLINICAL_NER_SLURM_TARGETS", "all").split()
     if override != ["reduced"]:
         return override
-    config = yaml.safe_load((workdir / "config.yaml").read_text())
-    regime = config["regimes"][0]
-    seed = (config["training"].get("seeds") or [config["training"]["settings"].get("seed", 42)])[0]
-    return ["results/data/report.json", f"results/eval/{_searched_model(config)}/{regime}/f1/seed{seed}/summary.json"]
+    config = validate_config(yaml.safe_load((workdir / "config.yaml").read_text()))
+    model = next(m for m in model_names(config) if pinned_settings(config, m) is None)
+    seed = runs_plan.model_seeds(config, model)[0]
+    return ["results/data/report.json",
+            f"results/eval/{model}/{runs_plan.regimes(config)[0]}/f1/seed{seed}/summary.json"]
 
 
 def _local_is_whole_dag(targets: list[str]) -> bool:

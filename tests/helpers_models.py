@@ -114,6 +114,16 @@ def tiny_tagger(head: str = "crf", sentences: list[Sentence] | None = None, seed
                   encoder_name="scratch", encoder_source="scratch")
 
 
+def save_varied_crf_tagger(folder: Path) -> Path:
+    """Save a tiny CRF tagger whose linear layer is scaled random noise, so that its predictions vary (an
+    untrained one tags nearly everything `O`); returns the saved folder."""
+    tagger = tiny_tagger("crf", seed=4)
+    with torch.no_grad():
+        weight = tagger.head.linear.weight
+        weight.copy_(torch.randn(weight.shape, generator=torch.Generator().manual_seed(5)) * 3)
+    return tagger.save(folder)
+
+
 CASED_NOTE = "Started METOPROLOL 25 MG PO BID.\nİbuprofen for Café-au-lait spots;  Straße\tÅngström ß.\n"
 CASED_WORDS = {"METOPROLOL", "İbuprofen", "Café", "Straße", "Ångström"}
 

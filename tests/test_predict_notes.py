@@ -12,7 +12,6 @@ from pathlib import Path
 
 import helpers_models
 import pytest
-import torch
 
 from clinical_ner.cli import main
 from clinical_ner.data.brat import read_annotations
@@ -28,13 +27,7 @@ LINES = ["Started vancomycin 1 g IV q12h for cellulitis.", "She developed a rash
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> Path:
     """A saved tiny tagger whose random outputs vary (so predictions are not all `O`)."""
-    tagger = helpers_models.tiny_tagger("crf", seed=4)
-    with torch.no_grad():
-        weight = tagger.head.linear.weight
-        weight.copy_(torch.randn(weight.shape, generator=torch.Generator().manual_seed(5)) * 3)
-    folder = tmp_path_factory.mktemp("model") / "final"
-    tagger.save(folder)
-    return folder
+    return helpers_models.save_varied_crf_tagger(tmp_path_factory.mktemp("model") / "final")
 
 
 def write_notes(folder: Path, n_good: int = 3) -> Path:

@@ -17,11 +17,7 @@ from clinical_ner.models.predict.sentences import load_model
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> Path:
-    tagger = helpers_models.tiny_tagger("crf", seed=4)
-    with torch.no_grad():
-        weight = tagger.head.linear.weight
-        weight.copy_(torch.randn(weight.shape, generator=torch.Generator().manual_seed(5)) * 3)
-    return tagger.save(tmp_path_factory.mktemp("model") / "final")
+    return helpers_models.save_varied_crf_tagger(tmp_path_factory.mktemp("model") / "final")
 
 
 def test_quantised_encoder_has_int8_linear_layers_and_tags_almost_alike(model: Path) -> None:

@@ -114,14 +114,14 @@ def tiny_tagger(head: str = "crf", sentences: list[Sentence] | None = None, seed
                   encoder_name="scratch", encoder_source="scratch")
 
 
-def save_varied_crf_tagger(folder: Path) -> Path:
-    """Save a tiny CRF tagger whose linear layer is scaled random noise, so that its predictions vary (an
-    untrained one tags nearly everything `O`); returns the saved folder."""
-    tagger = tiny_tagger("crf", seed=4)
+def lively_tagger(head: str = "crf"):
+    """A random tiny tagger whose outputs vary (large head weights), so predictions are not all `O`."""
+    tagger = tiny_tagger(head, seed=4)
+    generator = torch.Generator().manual_seed(5)
     with torch.no_grad():
         weight = tagger.head.linear.weight
-        weight.copy_(torch.randn(weight.shape, generator=torch.Generator().manual_seed(5)) * 3)
-    return tagger.save(folder)
+        weight.copy_(torch.randn(weight.shape, generator=generator) * 3)
+    return tagger.eval()
 
 
 CASED_NOTE = "Started METOPROLOL 25 MG PO BID.\nİbuprofen for Café-au-lait spots;  Straße\tÅngström ß.\n"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import helpers_models
 import pytest
-import torch
 
 from clinical_ner.models.predict.notes import predict_folder
 from clinical_ner.models.predict.sentences import predict_jsonl, predict_sentences
@@ -22,19 +21,9 @@ NOTES = {
 }
 
 
-def lively_tagger(head: str) -> Tagger:
-    """A random tiny tagger whose outputs vary (large head weights), so predictions are not all `O`."""
-    tagger = helpers_models.tiny_tagger(head, seed=4)
-    generator = torch.Generator().manual_seed(5)
-    with torch.no_grad():
-        weight = tagger.head.linear.weight
-        weight.copy_(torch.randn(weight.shape, generator=generator) * 3)
-    return tagger.eval()
-
-
 @pytest.mark.parametrize("head", ["crf", "apt"])
 def test_save_load_round_trip_gives_identical_predictions(tmp_path: Path, head: str) -> None:
-    tagger = lively_tagger(head)
+    tagger = helpers_models.lively_tagger(head)
     sentences = helpers_models.make_sentences(25, seed=21) + [["unseen", "Zyvox", "tokens", "\u200b"]]
     before = tagger.predict(sentences, batch_size=4)
     assert len({t for row in before for t in row}) > 2, "a degenerate tagger would make this test vacuous"
@@ -56,7 +45,7 @@ def test_predict_sentences_and_jsonl(tmp_path: Path) -> None:
     from clinical_ner.data.bio import decode_tags
     from clinical_ner.data.jsonl import iter_jsonl, write_sentences
 
-    tagger = lively_tagger("crf")
+    tagger = helpers_models.lively_tagger("crf")
     sentences = helpers_models.make_sentences(12, seed=3)
     rows = predict_sentences(tagger, sentences)
     assert len(rows) == len(sentences)
@@ -94,7 +83,7 @@ def test_predict_folder_writes_ann_that_the_reader_accepts(tmp_path: Path) -> No
         for txt in sorted((synthetic / "test").glob("*.txt")):
             shutil.copy(txt, notes / txt.name)  # the text only, never the gold .ann
     (notes / "README.md").write_text("not a note")
-    tagger = lively_tagger("crf")
+    tagger = helpers_models.lively_tagger("crf")
     tagger.save(tmp_path / "model")
     out = tmp_path / "ann"
     summary = predict_folder(tmp_path / "model", notes, out)
@@ -129,7 +118,7 @@ def test_predict_folder_writes_ann_that_the_reader_accepts(tmp_path: Path) -> No
 def test_remembered_predictions_score_each_sentence_once_and_answer_the_same(
     monkeypatch: pytest.MonkeyPatch, units: str
 ) -> None:
-    tagger = lively_tagger("crf")
+    tagger = helpers_models.lively_tagger("crf")
     tagger.units = units
     sentences = helpers_models.make_sentences(12, seed=8)
     plain = tagger.predict_scored(sentences, batch_size=4)

@@ -27,7 +27,7 @@ LINES = ["Started vancomycin 1 g IV q12h for cellulitis.", "She developed a rash
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> Path:
     """A saved tiny tagger whose random outputs vary (so predictions are not all `O`)."""
-    return helpers_models.save_varied_crf_tagger(tmp_path_factory.mktemp("model") / "final")
+    return helpers_models.lively_tagger("crf").save(tmp_path_factory.mktemp("model") / "final")
 
 
 def write_notes(folder: Path, n_good: int = 3) -> Path:

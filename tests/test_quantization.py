@@ -17,7 +17,7 @@ from clinical_ner.models.predict.sentences import load_model
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> Path:
-    return helpers_models.save_varied_crf_tagger(tmp_path_factory.mktemp("model") / "final")
+    return helpers_models.lively_tagger("crf").save(tmp_path_factory.mktemp("model") / "final")
 
 
 def test_quantised_encoder_has_int8_linear_layers_and_tags_almost_alike(model: Path) -> None:

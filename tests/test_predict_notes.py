@@ -157,3 +157,29 @@ def test_model_folder_without_label_set_is_refused(model, tmp_path, capsys):
     (broken / "tagger.json").write_text(json.dumps(config))
     with pytest.raises(InputError, match="no label set"):
         predict_folder(broken, notes, tmp_path / "out")
+
+
+def test_subfolders_need_recursive_and_are_mirrored_under_the_output(model, tmp_path, capsys):
+    notes = tmp_path / "notes"
+    write_notes(notes / "ward-a", n_good=2)
+    write_notes(notes / "ward-b" / "2024", n_good=1)
+    with pytest.raises(InputError, match=r"3 in its subfolders: tag them with --recursive"):
+        predict_folder(model, notes, tmp_path / "flat", progress=False)
+    assert main(["predict", "--model", str(model), "--input", str(notes), "--output", str(tmp_path / "flat")]) == 2
+    assert "--recursive" in capsys.readouterr().err
+
+    out = tmp_path / "ann"
+    leftover = out / "ward-b" / "2024" / ".good-0.ann.killed.tmp"  # as a killed run leaves it
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text("T1\tDrug 0")
+    assert main(["predict", "--model", str(model), "--input", str(notes), "--output", str(out), "--recursive"]) == 0
+    assert not leftover.exists()
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.ann"))
+    assert written == ["ward-a/good-0.ann", "ward-a/good-1.ann", "ward-b/2024/good-0.ann"]
+    report = json.loads((out / REPORT_FILE).read_text())
+    assert report["recursive"] is True and report["notes_found"] == report["notes_tagged"] == 3
+    flat = predict_folder(model, notes / "ward-a", tmp_path / "ward-a", progress=False)  # the same note, alone
+    assert flat["recursive"] is False
+    assert (out / "ward-a" / "good-1.ann").read_text() == (tmp_path / "ward-a" / "good-1.ann").read_text()
+    again = predict_folder(model, notes, out, progress=False, recursive=True)
+    assert again["notes_up_to_date"] == 3 and again["notes_tagged"] == 0

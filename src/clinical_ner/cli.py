@@ -54,6 +54,7 @@ def _predict(args: argparse.Namespace) -> int:
     report = predict_folder(
         Path(args.model), Path(args.input), Path(args.output), batch_size=args.batch_size, device=args.device,
         overwrite=args.overwrite, min_confidence=args.min_confidence, threads=args.threads, quantize=args.quantize,
+        recursive=args.recursive,
     )
     print(json.dumps(report, indent=2))
     if report["notes_skipped"]:
@@ -175,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--model", required=True, help="a trained model folder, e.g. results/models/scratch-crf/full/f1/seed42/final")
     predict.add_argument("--input", required=True, help="folder of .txt notes")
     predict.add_argument("--output", required=True, help="folder for the .ann files and predict_report.json")
+    predict.add_argument("--recursive", action="store_true",
+                         help="also tag the .txt notes of subfolders, their folders mirrored under --output")
     predict.add_argument("--overwrite", action="store_true",
                          help="re-tag every note (default: skip notes whose .ann is newer than the note and the model)")
     predict.add_argument("--min-confidence", type=float, default=0.0,

@@ -1,5 +1,8 @@
 """Tag a folder of raw ``.txt`` notes into BRAT ``.ann`` files without ever losing work.
 
+* ``note.txt`` gives ``{output}/note.ann``; with ``recursive``, the notes of subfolders too, their folders
+  mirrored under the output (``{input}/a/b/note.txt`` gives ``{output}/a/b/note.ann``).
+
 * Every readable note is tagged; a note that cannot be read (not UTF-8, unreadable file) is skipped and
   reported with its file and reason; the others are unaffected.
 * Notes are tagged in chunks of whole notes (up to `chunk_sentences` sentences): all sentences of a chunk
@@ -69,6 +72,23 @@ def is_done(note: Path, ann: Path, model_mtime: float | None) -> bool:
     return done > written and (model_mtime is None or done > model_mtime)
 
 
+def note_paths(input_dir: Path, recursive: bool) -> list[Path]:
+    """The ``.txt`` notes of `input_dir` (with `recursive`, of its subfolders too), sorted; an error naming
+    the folder when there are none (and how many subfolders hold, when not `recursive`)."""
+    found = input_dir.rglob("*.txt") if recursive else input_dir.glob("*.txt")
+    paths = sorted(p for p in found if p.is_file() or p.is_symlink())
+    if not paths:
+        nested = 0 if recursive else sum(1 for p in input_dir.rglob("*.txt") if p.is_file())
+        hint = f" ({nested} in its subfolders: tag them with --recursive)" if nested else ""
+        raise InputError(input_dir, f"no .txt notes in folder{hint}")
+    return paths
+
+
+def ann_path(note: Path, input_dir: Path, output_dir: Path) -> Path:
+    """Where the ``.ann`` of `note` goes: its path under `input_dir`, moved under `output_dir`."""
+    return output_dir / note.relative_to(input_dir).with_suffix(".ann")
+
+
 def read_note(path: Path) -> tuple[Note | None, dict[str, str] | None]:
     """The note, or why it cannot be read: ``not_utf8`` or ``unreadable``."""
     try:
@@ -127,23 +147,25 @@ def predict_folder(
     model: str | Path | Model, input_dir: str | Path, output_dir: str | Path, batch_size: int = 64,
     device: str | None = None, overwrite: bool = False, min_confidence: float = 0.0,
     progress: bool | None = None, chunk_sentences: int = 2048, threads: int | None = None, quantize: bool = False,
+    recursive: bool = False,
 ) -> dict[str, Any]:
-    """Tag every ``.txt`` note in `input_dir` (not recursive) into ``{doc_id}.ann`` in `output_dir`; write and
-    return the report (module doc). `progress`: a progress bar (default: when stderr is a terminal);
-    `threads`, `quantize`: as `predict.load_model`."""
+    """Tag every ``.txt`` note in `input_dir` (and its subfolders with `recursive`) into ``.ann`` files under
+    `output_dir` (`ann_path`); write and return the report (module doc). `progress`: a progress bar (default:
+    when stderr is a terminal); `threads`, `quantize`: as `predict.load_model`."""
     started = time.perf_counter()
     input_dir, output_dir = Path(input_dir), Path(output_dir)
     if not input_dir.is_dir():
         raise InputError(input_dir, "input folder not found")
-    paths = sorted(p for p in input_dir.glob("*.txt") if p.is_file() or p.is_symlink())
-    if not paths:
-        raise InputError(input_dir, "no .txt notes in folder")
+    paths = note_paths(input_dir, recursive)
     tagger = load_model(model, device, threads=threads, quantize=quantize)
     model_mtime = model_time(model)
     output_dir.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(output_dir, "*.ann")
+    targets = {p: ann_path(p, input_dir, output_dir) for p in paths}
+    for folder in {a.parent for a in targets.values()} if recursive else {output_dir}:
+        if folder.is_dir():
+            remove_leftovers(folder, "*.ann")
 
-    todo = [p for p in paths if overwrite or not is_done(p, output_dir / f"{p.stem}.ann", model_mtime)]
+    todo = [p for p in paths if overwrite or not is_done(p, targets[p], model_mtime)]
     skipped: list[dict[str, str]] = []
     by_type: Counter = Counter()
     counts = Counter()
@@ -160,7 +182,7 @@ def predict_folder(
                     note, tags[position: position + n], probabilities[position: position + n], min_confidence
                 )
                 position += n
-                texts[output_dir / f"{note.doc_id}.ann"] = format_ann(entities, notes)
+                texts[targets[note.path]] = format_ann(entities, notes)
                 counts.update(tagged=1, sentences=n, tokens=sum(len(s.tokens) for s in note.sentences),
                               entities=len(entities), below_min_confidence=below)
                 by_type.update(e.label for e in entities)
@@ -168,7 +190,7 @@ def predict_folder(
             bar.update(len(group))
     seconds = time.perf_counter() - started
     report = {
-        "model": model_name(model), "input": str(input_dir), "output": str(output_dir),
+        "model": model_name(model), "input": str(input_dir), "output": str(output_dir), "recursive": recursive,
         "notes_found": len(paths), "notes_up_to_date": len(paths) - len(todo),
         "notes_read": len(todo) - len(skipped), "notes_tagged": counts["tagged"],
         "notes_skipped": len(skipped), "skipped_by_reason": dict(sorted(Counter(s["reason"] for s in skipped).items())),

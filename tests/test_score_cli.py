@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 
 from clinical_ner.cli import main
 from clinical_ner.evaluation.brat_scoring import combined, read_folders, score_folders
+from clinical_ner.evaluation.error_taxonomy import ALL_TYPES, span_counts
 
 TEXT = "Aspirin 81 mg PO daily. Rash after vancomycin IV.\n"
 GOLD = {
@@ -77,6 +79,32 @@ def test_score_command_prints_and_writes_the_same_tables(folders, tmp_path, caps
     pd.testing.assert_frame_equal(written.drop(columns="note"), combined(score_folders(*folders)), check_exact=False,
                                   atol=1e-6)
     assert "support predicted" in " ".join(printed.split())
+
+
+def test_score_command_writes_the_error_taxonomy_and_viewer(folders, tmp_path, capsys):
+    taxonomy, page = tmp_path / "errors" / "taxonomy.csv", tmp_path / "errors" / "errors.html"
+    assert main(["score", "--gold", str(folders[0]), "--pred", str(folders[1]), "--out", str(tmp_path / "s.csv"),
+                 "--taxonomy", str(taxonomy), "--errors", str(page)]) == 0
+    printed = capsys.readouterr().out
+    assert f"written: {taxonomy}" in printed and f"written: {page}" in printed
+    counts = pd.read_csv(taxonomy).set_index("label")
+    total = counts.loc[ALL_TYPES]
+    # a: Strength off by one, duplicate Route dropped; b: "Rash after vancomycin" as a Drug; c: nothing predicted
+    assert (total["correct"], total["wrong_boundary_fp"], total["duplicate_dropped"]) == (2, 2, 1)
+    # the gold Drug of c is missed; the long Drug overlaps the gold Drug of b and, of another type, its ADE
+    assert total["missed"] == 1 and counts.loc["Drug", "wrong_boundary_fn"] == 1
+    assert counts.loc["ADE", "wrong_type_boundary_fn"] == 1
+    assert "errors by kind (all types): " in printed and "missed 1" in printed
+    strict = span_counts(counts.reset_index()).set_index("label").loc[ALL_TYPES]
+    assert (strict["tp"], strict["fp"], strict["fn"]) == row(pd.read_csv(tmp_path / "s.csv"), "n2c2", "strict",
+                                                             "micro avg")
+    data = page.read_text().split('<script id="viewer-data" type="application/json">')[1].split("</script>")[0]
+    payload = json.loads(data)
+    assert payload["model"] == "pred" and [d["id"] for d in payload["documents"]] == ["a", "b", "c"]
+    kinds = {(e["side"], e["text"], e["kind"]) for d in payload["documents"] for e in d["entities"]}
+    assert ("predicted", "81 m", "wrong_boundary") in kinds and ("gold", "vancomycin", "missed") in kinds
+    confidences = [e["confidence"] for e in payload["documents"][0]["entities"] if e["text"] == "Aspirin"]
+    assert confidences == [0.97, 0.97]  # the prediction's note, and its gold entity's
 
 
 def test_score_command_types_filter(folders, tmp_path, capsys):

@@ -7,11 +7,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clinical_ner.corpus.presets import PRESETS
 from clinical_ner.errors import InputError
 from clinical_ner.logs import configure_logging
 from clinical_ner.models.encoders.split_archives import SPLIT_ARCHIVES
+
+if TYPE_CHECKING:
+    from clinical_ner.evaluation.brat_scoring import ScoringInput
 
 
 def _validate_config(args: argparse.Namespace) -> None:
@@ -107,8 +111,30 @@ def _score(args: argparse.Namespace) -> None:
           f"(scored as empty); {len(inputs.extra_predictions)} prediction files without gold (ignored)")
     for warning in type_warnings(inputs, types, mapped=label_map is not None):
         print(f"clinical-ner: warning: {warning}", file=sys.stderr)
-    if args.out:
-        print(f"written: {args.out}")
+    _write_errors(args, inputs, types or inputs.types(), label_map)
+    for path in (args.out, args.taxonomy, args.errors):
+        if path:
+            print(f"written: {path}")
+
+
+def _write_errors(args: argparse.Namespace, inputs: ScoringInput, types: list[str], label_map: dict[str, str] | None) -> None:
+    """`--taxonomy`: the error kinds of every entity, counted per type; `--errors`: the error viewer page."""
+    if args.taxonomy:
+        from clinical_ner.atomic import atomic_write_text
+        from clinical_ner.evaluation.error_taxonomy import ALL_TYPES, ERROR_KINDS, taxonomy_documents
+
+        counts = taxonomy_documents(inputs.gold, inputs.predicted, types)
+        atomic_write_text(args.taxonomy, counts.to_csv(index=False))
+        total = counts[counts["label"] == ALL_TYPES].iloc[0]
+        kinds = ", ".join(f"{column} {int(total[column])}" for column in counts.columns
+                          if column.startswith(ERROR_KINDS) and total[column])
+        print(f"errors by kind ({ALL_TYPES}): {kinds or 'none'}")
+    if args.errors:
+        from clinical_ner.evaluation.error_viewer import write_viewer
+
+        name = Path(args.pred).resolve().name
+        write_viewer(args.gold, args.pred, args.errors, types, name, f"Errors of {name} against {args.gold}",
+                     label_map=label_map)
 
 
 def _job_stats(args: argparse.Namespace) -> int:
@@ -204,6 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="workflow config files (layered over config.yaml) whose corpus.label_map to apply")
     score.add_argument("--out", help="CSV file for both tables (columns: semantics, mode, label, precision, ..., "
                        "note: a type absent from gold or never predicted)")
+    score.add_argument("--taxonomy", help="CSV file of the error kinds (wrong type, wrong boundary, spurious, "
+                       "missed, ...) counted per type, as the pipeline's error_taxonomy (docs/error-analysis.md)")
+    score.add_argument("--errors", help="HTML file: the error viewer, every gold document with its gold and "
+                       "predicted entities and each error outlined by its kind (opens offline)")
     score.set_defaults(func=_score)
 
     stats = commands.add_parser(

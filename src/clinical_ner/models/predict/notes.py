@@ -2,7 +2,6 @@
 
 * ``note.txt`` gives ``{output}/note.ann``; with ``recursive``, the notes of subfolders too, their folders
   mirrored under the output (``{input}/a/b/note.txt`` gives ``{output}/a/b/note.ann``).
-
 * Every readable note is tagged; a note that cannot be read (not UTF-8, unreadable file) is skipped and
   reported with its file and reason; the others are unaffected.
 * Notes are tagged in chunks of whole notes (up to `chunk_sentences` sentences): all sentences of a chunk
@@ -73,8 +72,8 @@ def is_done(note: Path, ann: Path, model_mtime: float | None) -> bool:
 
 
 def note_paths(input_dir: Path, recursive: bool) -> list[Path]:
-    """The ``.txt`` notes of `input_dir` (with `recursive`, of its subfolders too), sorted; an error naming
-    the folder when there are none (and how many subfolders hold, when not `recursive`)."""
+    """The ``.txt`` notes of `input_dir` (with `recursive`, of its subfolders too), sorted. None is an error
+    naming the folder, and, when not `recursive`, how many notes its subfolders hold."""
     found = input_dir.rglob("*.txt") if recursive else input_dir.glob("*.txt")
     paths = sorted(p for p in found if p.is_file() or p.is_symlink())
     if not paths:
@@ -161,7 +160,7 @@ def predict_folder(
     model_mtime = model_time(model)
     output_dir.mkdir(parents=True, exist_ok=True)
     targets = {p: ann_path(p, input_dir, output_dir) for p in paths}
-    for folder in {a.parent for a in targets.values()} if recursive else {output_dir}:
+    for folder in {ann.parent for ann in targets.values()}:
         if folder.is_dir():
             remove_leftovers(folder, "*.ann")
 

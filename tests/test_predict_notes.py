@@ -183,3 +183,19 @@ def test_subfolders_need_recursive_and_are_mirrored_under_the_output(model, tmp_
     assert (out / "ward-a" / "good-1.ann").read_text() == (tmp_path / "ward-a" / "good-1.ann").read_text()
     again = predict_folder(model, notes, out, progress=False, recursive=True)
     assert again["notes_up_to_date"] == 3 and again["notes_tagged"] == 0
+
+
+def test_one_note_file_as_input_and_a_wrong_input_named(model, tmp_path, capsys):
+    notes = write_notes(tmp_path / "notes", n_good=2)
+    out = tmp_path / "ann"
+    report = predict_folder(model, notes / "good-1.txt", out, progress=False)
+    assert report["notes_found"] == report["notes_tagged"] == 1
+    assert sorted(p.name for p in out.glob("*.ann")) == ["good-1.ann"]
+    whole = predict_folder(model, notes, tmp_path / "all", progress=False)
+    assert whole["notes_tagged"] == 2
+    assert (out / "good-1.ann").read_text() == (tmp_path / "all" / "good-1.ann").read_text()
+    (notes / "good-1.ann").write_text("")
+    with pytest.raises(InputError, match=r"good-1\.ann.*not a \.txt note"):
+        predict_folder(model, notes / "good-1.ann", out, progress=False)
+    assert main(["predict", "--model", str(model), "--input", str(tmp_path / "nope"), "--output", str(out)]) == 2
+    assert "nope: input folder (or .txt note) not found" in capsys.readouterr().err

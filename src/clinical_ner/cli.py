@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser("predict", help="tag .txt notes with a trained model and write BRAT .ann files")
     predict.add_argument("--model", required=True, help="a trained model folder, e.g. results/models/scratch-crf/full/f1/seed42/final")
-    predict.add_argument("--input", required=True, help="folder of .txt notes")
+    predict.add_argument("--input", required=True, help="folder of .txt notes, or one .txt note")
     predict.add_argument("--output", required=True, help="folder for the .ann files and predict_report.json")
     predict.add_argument("--recursive", action="store_true",
                          help="also tag the .txt notes of subfolders, their folders mirrored under --output")

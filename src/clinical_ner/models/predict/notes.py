@@ -67,8 +67,15 @@ def is_done(note: Path, ann: Path, model_mtime: float | None) -> bool:
 
 
 def note_paths(input_dir: Path, recursive: bool) -> list[Path]:
-    """The ``.txt`` notes of `input_dir` (with `recursive`, of its subfolders too), sorted. None is an error
-    naming the folder, and, when not `recursive`, how many notes its subfolders hold."""
+    """The ``.txt`` notes of `input_dir` (with `recursive`, of its subfolders too), sorted; `input_dir` may
+    also be one ``.txt`` note. None is an error naming the folder, and, when not `recursive`, how many notes
+    its subfolders hold."""
+    if input_dir.is_file():
+        if input_dir.suffix != ".txt":
+            raise InputError(input_dir, "not a .txt note: give a folder of .txt notes or one .txt file")
+        return [input_dir]
+    if not input_dir.is_dir():
+        raise InputError(input_dir, "input folder (or .txt note) not found")
     found = input_dir.rglob("*.txt") if recursive else input_dir.glob("*.txt")
     paths = sorted(p for p in found if p.is_file() or p.is_symlink())
     if not paths:
@@ -132,18 +139,17 @@ def predict_folder(
     progress: bool | None = None, chunk_sentences: int = 2048, threads: int | None = None, quantize: bool = False,
     recursive: bool = False,
 ) -> dict[str, Any]:
-    """Tag every ``.txt`` note in `input_dir` (and its subfolders with `recursive`) into ``.ann`` files under
-    `output_dir` (`ann_path`); write and return the report (module doc). `progress`: a progress bar (default:
-    when stderr is a terminal); `threads`, `quantize`: as `predict.load_model`."""
+    """Tag every ``.txt`` note in `input_dir` (and its subfolders with `recursive`), or the one note it names,
+    into ``.ann`` files under `output_dir` (`ann_path`); write and return the report (module doc). `progress`:
+    a progress bar (default: when stderr is a terminal); `threads`, `quantize`: as `predict.load_model`."""
     started = time.perf_counter()
     input_dir, output_dir = Path(input_dir), Path(output_dir)
-    if not input_dir.is_dir():
-        raise InputError(input_dir, "input folder not found")
     paths = note_paths(input_dir, recursive)
+    root = input_dir if input_dir.is_dir() else input_dir.parent
     tagger = load_model(model, device, threads=threads, quantize=quantize)
     model_mtime = model_time(model)
     output_dir.mkdir(parents=True, exist_ok=True)
-    targets = {p: ann_path(p, input_dir, output_dir) for p in paths}
+    targets = {p: ann_path(p, root, output_dir) for p in paths}
     for folder in {ann.parent for ann in targets.values()}:
         if folder.is_dir():
             remove_leftovers(folder, "*.ann")

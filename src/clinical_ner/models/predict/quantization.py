@@ -6,6 +6,9 @@ per matrix), whose activations are quantised on the fly, batch by batch; embeddi
 head stay fp32, so the CRF's transition scores, Viterbi and marginals are unchanged. It runs on the CPU only
 (x86/ARM int8 kernels) and is for prediction only (the quantised layers cannot be trained or saved as a
 Tagger). Its speed and accuracy change on PHEE are measured by `benchmarks/predict_speed.py --corpus phee`.
+
+Upstream, `torch.ao.quantization` is deprecated in favour of torchao; the torch pinned in pyproject.toml still
+has it (its deprecation warnings are silenced here), and `tests/test_quantization.py` fails on one that does not.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ def quantize_encoder(tagger: Tagger) -> Tagger:
     tagger.eval()
     with warnings.catch_warnings():  # torch >= 2.10 announces the move of these kernels to torchao
         warnings.simplefilter("ignore", UserWarning)
+        warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated")
         tagger.encoder = quantize_dynamic(tagger.encoder, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
     tagger.quantized = True
     return tagger

@@ -162,33 +162,61 @@ def test_model_folder_without_label_set_is_refused(model, tmp_path, capsys):
 def test_subfolders_need_recursive_and_are_mirrored_under_the_output(model, tmp_path, capsys):
     notes = tmp_path / "notes"
     write_notes(notes / "ward-a", n_good=2)
-    write_notes(notes / "ward-b" / "2024", n_good=1)
-    with pytest.raises(InputError, match=r"3 in its subfolders: tag them with --recursive"):
+    other = notes / "ward-b" / "2024"
+    other.mkdir(parents=True)
+    (other / "good-0.txt").write_text(LINES[1] + "\n" + LINES[0] + "\n")  # same name as ward-a's, other text
+    linked = write_notes(tmp_path / "elsewhere", n_good=1)
+    (notes / "linked").symlink_to(linked, target_is_directory=True)
+    (notes / "ward-a" / "loop").symlink_to(notes, target_is_directory=True)  # walked once, not forever
+    for hidden in (notes / ".ipynb_checkpoints" / "good-0.txt", notes / "__MACOSX" / "._good-0.txt"):
+        hidden.parent.mkdir()
+        hidden.write_bytes(b"\xff\xfe not a note")
+    (notes / "ward-a" / ".#good-0.txt").symlink_to(tmp_path / "emacs-lock")
+    with pytest.raises(InputError, match=r"4 in its subfolders: tag them with --recursive"):
         predict_folder(model, notes, tmp_path / "flat", progress=False)
     assert main(["predict", "--model", str(model), "--input", str(notes), "--output", str(tmp_path / "flat")]) == 2
     assert "--recursive" in capsys.readouterr().err
 
-    out = tmp_path / "ann"
+    out = notes / "ann"  # an output folder inside the input folder is never read as notes
     leftover = out / "ward-b" / "2024" / ".good-0.ann.killed.tmp"  # as a killed run leaves it
     leftover.parent.mkdir(parents=True)
     leftover.write_text("T1\tDrug 0")
+    (out / "stray.txt").write_text(LINES[2])
     assert main(["predict", "--model", str(model), "--input", str(notes), "--output", str(out), "--recursive"]) == 0
     assert not leftover.exists()
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.ann"))
-    assert written == ["ward-a/good-0.ann", "ward-a/good-1.ann", "ward-b/2024/good-0.ann"]
+    assert written == ["linked/good-0.ann", "ward-a/good-0.ann", "ward-a/good-1.ann", "ward-b/2024/good-0.ann"]
     report = json.loads((out / REPORT_FILE).read_text())
-    assert report["recursive"] is True and report["notes_found"] == report["notes_tagged"] == 3
-    flat = predict_folder(model, notes / "ward-a", tmp_path / "ward-a", progress=False)  # the same note, alone
-    assert flat["recursive"] is False
-    assert (out / "ward-a" / "good-1.ann").read_text() == (tmp_path / "ward-a" / "good-1.ann").read_text()
+    assert report["recursive"] is True and report["notes_found"] == report["notes_tagged"] == 4
+    assert report["ignored_hidden"] == [".ipynb_checkpoints/", "__MACOSX/", "ward-a/.#good-0.txt"]
+    for folder in ("ward-a", "ward-b/2024", "linked"):  # each .ann is its own note's, as tagged alone
+        alone = predict_folder(model, notes / folder, tmp_path / "alone" / folder, progress=False)
+        assert alone["recursive"] is False
+        assert (out / folder / "good-0.ann").read_text() == (tmp_path / "alone" / folder / "good-0.ann").read_text()
+    assert (out / "ward-a/good-0.ann").read_text() != (out / "ward-b/2024/good-0.ann").read_text()
     again = predict_folder(model, notes, out, progress=False, recursive=True)
-    assert again["notes_up_to_date"] == 3 and again["notes_tagged"] == 0
+    assert again["notes_up_to_date"] == 4 and again["notes_tagged"] == 0
+
+
+def test_other_run_settings_retag_every_note(model, tmp_path):
+    notes = write_notes(tmp_path / "notes")
+    out = tmp_path / "ann"
+    assert predict_folder(model, notes, out, progress=False)["notes_tagged"] == 3
+    assert predict_folder(model, notes, out, progress=False)["notes_up_to_date"] == 3
+    floor = predict_folder(model, notes, out, min_confidence=0.5, progress=False)
+    assert floor["notes_tagged"] == 3 and floor["min_confidence"] == 0.5
+    assert predict_folder(model, notes, out, min_confidence=0.5, progress=False)["notes_up_to_date"] == 3
+    other = Path(shutil.copytree(model, tmp_path / "other-model"))
+    for path in other.rglob("*"):  # an older copy: time stamps alone would keep the files
+        os.utime(path, (1, 1))
+    assert predict_folder(other, notes, out, min_confidence=0.5, progress=False)["notes_tagged"] == 3
 
 
 def test_one_note_file_as_input_and_a_wrong_input_named(model, tmp_path, capsys):
     notes = write_notes(tmp_path / "notes", n_good=2)
     out = tmp_path / "ann"
-    report = predict_folder(model, notes / "good-1.txt", out, progress=False)
+    assert main(["predict", "--model", str(model), "--input", str(notes / "good-1.txt"), "--output", str(out)]) == 0
+    report = json.loads((out / REPORT_FILE).read_text())
     assert report["notes_found"] == report["notes_tagged"] == 1
     assert sorted(p.name for p in out.glob("*.ann")) == ["good-1.ann"]
     whole = predict_folder(model, notes, tmp_path / "all", progress=False)

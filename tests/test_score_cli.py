@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -94,7 +95,9 @@ def test_score_command_writes_the_error_taxonomy_and_viewer(folders, tmp_path, c
     # the gold Drug of c is missed; the long Drug overlaps the gold Drug of b and, of another type, its ADE
     assert total["missed"] == 1 and counts.loc["Drug", "wrong_boundary_fn"] == 1
     assert counts.loc["ADE", "wrong_type_boundary_fn"] == 1
-    assert "errors by kind (all types): " in printed and "missed 1" in printed
+    assert re.search(r"errors by kind \(all types\): .*\bmissed 1\b.*; repeated predictions dropped .*: 1$", printed,
+                     re.M), printed
+    assert "error viewer: 3 documents, 7 entities with an error, 4 predictions without a confidence note" in printed
     strict = span_counts(counts.reset_index()).set_index("label").loc[ALL_TYPES]
     assert (strict["tp"], strict["fp"], strict["fn"]) == row(pd.read_csv(tmp_path / "s.csv"), "n2c2", "strict",
                                                              "micro avg")
@@ -105,6 +108,17 @@ def test_score_command_writes_the_error_taxonomy_and_viewer(folders, tmp_path, c
     assert ("predicted", "81 m", "wrong_boundary") in kinds and ("gold", "vancomycin", "missed") in kinds
     confidences = [e["confidence"] for e in payload["documents"][0]["entities"] if e["text"] == "Aspirin"]
     assert confidences == [0.97, 0.97]  # the prediction's note, and its gold entity's
+
+
+def test_the_error_files_keep_to_the_scored_types(folders, tmp_path, capsys):
+    taxonomy, page = tmp_path / "taxonomy.csv", tmp_path / "errors.html"
+    assert main(["score", "--gold", str(folders[0]), "--pred", str(folders[1]), "--types", "Drug",
+                 "--taxonomy", str(taxonomy), "--errors", str(page)]) == 0
+    assert pd.read_csv(taxonomy)["label"].tolist() == ["Drug", ALL_TYPES]
+    data = page.read_text().split('<script id="viewer-data" type="application/json">')[1].split("</script>")[0]
+    payload = json.loads(data)
+    assert payload["types"] == ["Drug"]
+    assert {e["type"] for d in payload["documents"] for e in d["entities"]} == {"Drug"}
 
 
 def test_score_command_types_filter(folders, tmp_path, capsys):

@@ -57,6 +57,14 @@ def test_one_text_a_loaded_model_and_the_confidence_floor(model):
     assert kept == [e for e in everything if e["confidence"] >= floor] and 0 < len(kept) < len(everything)
 
 
+def test_quantising_a_loaded_model_leaves_the_callers_model_alone(model):
+    loaded = load_model(model)
+    before = tag_texts(loaded, NOTES[:2])
+    quantised = tag_texts(loaded, NOTES[:2], quantize=True)
+    assert tag_texts(loaded, NOTES[:2]) == before and not getattr(loaded, "quantized", False)
+    assert [e["confidence"] for doc in quantised for e in doc] != [e["confidence"] for doc in before for e in doc]
+
+
 def test_the_documented_snippet_runs(model):
     page = (ROOT / "docs" / "prediction.md").read_text(encoding="utf-8")
     block = re.search(r"^( *)```python\n(.*?)^\1```", page, re.M | re.S)

@@ -111,30 +111,31 @@ def _score(args: argparse.Namespace) -> None:
           f"(scored as empty); {len(inputs.extra_predictions)} prediction files without gold (ignored)")
     for warning in type_warnings(inputs, types, mapped=label_map is not None):
         print(f"clinical-ner: warning: {warning}", file=sys.stderr)
-    _write_errors(args, inputs, types or inputs.types(), label_map)
+    _write_errors(inputs, types or inputs.types(), args.pred, args.taxonomy, args.errors)
     for path in (args.out, args.taxonomy, args.errors):
         if path:
             print(f"written: {path}")
 
 
-def _write_errors(args: argparse.Namespace, inputs: ScoringInput, types: list[str], label_map: dict[str, str] | None) -> None:
-    """`--taxonomy`: the error kinds of every entity, counted per type; `--errors`: the error viewer page."""
-    if args.taxonomy:
+def _write_errors(inputs: ScoringInput, types: list[str], pred: str, taxonomy: str | None, errors: str | None) -> None:
+    """`taxonomy`: the error kind of every entity, counted per type (CSV); `errors`: the error viewer page."""
+    if taxonomy:
         from clinical_ner.atomic import atomic_write_text
-        from clinical_ner.evaluation.error_taxonomy import ALL_TYPES, ERROR_KINDS, taxonomy_documents
+        from clinical_ner.evaluation.error_taxonomy import ALL_TYPES, SPAN_COUNTS, taxonomy_documents
 
         counts = taxonomy_documents(inputs.gold, inputs.predicted, types)
-        atomic_write_text(args.taxonomy, counts.to_csv(index=False))
+        atomic_write_text(taxonomy, counts.to_csv(index=False))
         total = counts[counts["label"] == ALL_TYPES].iloc[0]
-        kinds = ", ".join(f"{column} {int(total[column])}" for column in counts.columns
-                          if column.startswith(ERROR_KINDS) and total[column])
-        print(f"errors by kind ({ALL_TYPES}): {kinds or 'none'}")
-    if args.errors:
-        from clinical_ner.evaluation.error_viewer import write_viewer
+        kinds = [c for c in (*SPAN_COUNTS["fp"], *SPAN_COUNTS["fn"]) if total[c]]
+        print(f"errors by kind ({ALL_TYPES}): " + (", ".join(f"{c} {int(total[c])}" for c in kinds) or "none")
+              + f"; repeated predictions dropped (neither TP nor FP): {int(total['duplicate_dropped'])}")
+    if errors:
+        from clinical_ner.evaluation.error_viewer import write_viewer_for
 
-        name = Path(args.pred).resolve().name
-        write_viewer(args.gold, args.pred, args.errors, types, name, f"Errors of {name} against {args.gold}",
-                     label_map=label_map)
+        name = Path(pred).resolve().name
+        shown = write_viewer_for(inputs, pred, errors, types, name, f"Errors of {name}")
+        print(f"error viewer: {shown['documents']} documents, {shown['errors']} entities with an error, "
+              f"{shown['predictions_without_confidence']} predictions without a confidence note")
 
 
 def _job_stats(args: argparse.Namespace) -> int:

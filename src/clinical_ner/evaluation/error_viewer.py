@@ -20,7 +20,7 @@ from typing import Any
 from clinical_ner.atomic import atomic_write_text
 from clinical_ner.data.brat import read_confidences
 from clinical_ner.data.records import Document, Entity
-from clinical_ner.evaluation.brat_scoring import read_folders
+from clinical_ner.evaluation.brat_scoring import ScoringInput, read_folders
 from clinical_ner.evaluation.error_tables import KIND_COLOURS
 from clinical_ner.evaluation.error_taxonomy import GOLD, KIND_TITLES, KINDS, PREDICTED, Outcome, classify_documents
 
@@ -119,9 +119,14 @@ def folder_confidences(pred_dir: str | Path, doc_ids: Iterable[str]) -> dict[str
 def write_viewer(gold_dir: str | Path, pred_dir: str | Path, target: str | Path, types: Iterable[str], model: str,
                  title: str, links: Sequence[tuple[str, str]] = (),
                  label_map: Mapping[str, str] | None = None) -> dict[str, int]:
-    """Read a gold and a predicted BRAT folder (as `brat_scoring.read_folders`), write the page atomically;
+    """Read a gold and a predicted BRAT folder (as `brat_scoring.read_folders`), then `write_viewer_for`."""
+    return write_viewer_for(read_folders(gold_dir, pred_dir, label_map), pred_dir, target, types, model, title, links)
+
+
+def write_viewer_for(inputs: ScoringInput, pred_dir: str | Path, target: str | Path, types: Iterable[str],
+                     model: str, title: str, links: Sequence[tuple[str, str]] = ()) -> dict[str, int]:
+    """Write the page of folders already read (confidences from the `.ann` files of `pred_dir`) atomically;
     return counts of documents, errors and predictions without a confidence."""
-    inputs = read_folders(gold_dir, pred_dir, label_map)
     confidences = folder_confidences(pred_dir, [doc.doc_id for doc in inputs.gold])
     payload = page_payload(inputs.gold, inputs.predicted, confidences, types, model, links)
     atomic_write_text(target, render_page(payload, title))

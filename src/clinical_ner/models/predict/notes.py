@@ -1,19 +1,20 @@
 """Tag a folder of raw ``.txt`` notes into BRAT ``.ann`` files without ever losing work.
 
-* ``note.txt`` gives ``{output}/note.ann``; with ``recursive``, the notes of subfolders too, their folders
-  mirrored under the output (``{input}/a/b/note.txt`` gives ``{output}/a/b/note.ann``).
+* The notes and their ``.ann`` paths: `note_files` (with ``recursive``, subfolders mirrored under the output).
 * Every readable note is tagged; a note that cannot be read (not UTF-8, unreadable file) is skipped and
   reported with its file and reason; the others are unaffected.
 * Notes are tagged in chunks of whole notes (up to `chunk_sentences` sentences): all sentences of a chunk
   are batched together, sorted by length, so short notes share batches.
 * Each ``.ann`` is written atomically, a chunk's files with one disk sync (`atomic.atomic_write_many`), so
   a crash leaves complete files only (a re-run deletes the temporary files a killed run left); a re-run
-  skips notes whose ``.ann`` is newer than both the note and the model (``overwrite`` forces).
+  skips notes whose ``.ann`` is newer than both the note and the model, unless the last report names another
+  model, confidence floor or quantisation (`run_settings`; then, as with ``overwrite``, all are re-tagged).
 * Each entity carries its confidence (`predict.CONFIDENCE_RULE`) as a BRAT note line; entities below
   `min_confidence` are left out and counted.
-* ``predict_report.json`` in the output folder: notes found, read, tagged, up to date, skipped (by reason,
-  with files), sentences, tokens, entities by type; no timings, so the same notes and model give the same
-  file (the returned dict adds ``timing``: device, threads, seconds, sentences/s).
+* ``predict_report.json`` in the output folder: the `run_settings`, notes found, read, tagged, up to date,
+  skipped (by reason, with files), hidden files and folders left out, sentences, tokens, entities by type; no
+  timings, so the same notes and model give the same file (the returned dict adds ``timing``: device,
+  threads, seconds, sentences/s).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from clinical_ner.data.brat import confidence_note, format_ann, read_text
 from clinical_ner.data.records import Sentence
 from clinical_ner.errors import InputError
 from clinical_ner.models.device import describe, torch_threads
+from clinical_ner.models.predict.note_files import find_notes
 from clinical_ner.models.predict.sentences import CONFIDENCE_RULE, load_model, model_name
 from clinical_ner.models.predict.texts import tag_sentence_groups
 
@@ -66,28 +68,18 @@ def is_done(note: Path, ann: Path, model_mtime: float | None) -> bool:
     return done > written and (model_mtime is None or done > model_mtime)
 
 
-def note_paths(input_dir: Path, recursive: bool) -> list[Path]:
-    """The ``.txt`` notes of `input_dir` (with `recursive`, of its subfolders too), sorted; `input_dir` may
-    also be one ``.txt`` note. None is an error naming the folder, and, when not `recursive`, how many notes
-    its subfolders hold."""
-    if input_dir.is_file():
-        if input_dir.suffix != ".txt":
-            raise InputError(input_dir, "not a .txt note: give a folder of .txt notes or one .txt file")
-        return [input_dir]
-    if not input_dir.is_dir():
-        raise InputError(input_dir, "input folder (or .txt note) not found")
-    found = input_dir.rglob("*.txt") if recursive else input_dir.glob("*.txt")
-    paths = sorted(p for p in found if p.is_file() or p.is_symlink())
-    if not paths:
-        nested = 0 if recursive else sum(1 for p in input_dir.rglob("*.txt") if p.is_file())
-        hint = f" ({nested} in its subfolders: tag them with --recursive)" if nested else ""
-        raise InputError(input_dir, f"no .txt notes in folder{hint}")
-    return paths
+def run_settings(model: str | Path | Model, min_confidence: float, quantize: bool) -> dict[str, Any]:
+    """What makes earlier ``.ann`` files stale besides time stamps: the model, the confidence floor, int8."""
+    return {"model": model_name(model), "min_confidence": min_confidence, "quantized": quantize}
 
 
-def ann_path(note: Path, input_dir: Path, output_dir: Path) -> Path:
-    """Where the ``.ann`` of `note` goes: its path under `input_dir`, moved under `output_dir`."""
-    return output_dir / note.relative_to(input_dir).with_suffix(".ann")
+def settings_changed(output_dir: Path, settings: dict[str, Any]) -> bool:
+    """The output folder's last report names other `run_settings` (no readable report: False)."""
+    try:
+        previous = json.loads((output_dir / REPORT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(previous, dict) and any(previous.get(key) != value for key, value in settings.items())
 
 
 def read_note(path: Path) -> tuple[Note | None, dict[str, str] | None]:
@@ -144,17 +136,19 @@ def predict_folder(
     a progress bar (default: when stderr is a terminal); `threads`, `quantize`: as `predict.load_model`."""
     started = time.perf_counter()
     input_dir, output_dir = Path(input_dir), Path(output_dir)
-    paths = note_paths(input_dir, recursive)
-    root = input_dir if input_dir.is_dir() else input_dir.parent
+    files = find_notes(input_dir, recursive, output_dir)
+    paths = files.paths
+    settings = run_settings(model, min_confidence, quantize)
+    retag = overwrite or settings_changed(output_dir, settings)
     tagger = load_model(model, device, threads=threads, quantize=quantize)
     model_mtime = model_time(model)
     output_dir.mkdir(parents=True, exist_ok=True)
-    targets = {p: ann_path(p, root, output_dir) for p in paths}
+    targets = {p: files.ann_path(p, output_dir) for p in paths}
     for folder in {ann.parent for ann in targets.values()}:
         if folder.is_dir():
             remove_leftovers(folder, "*.ann")
 
-    todo = [p for p in paths if overwrite or not is_done(p, targets[p], model_mtime)]
+    todo = [p for p in paths if retag or not is_done(p, targets[p], model_mtime)]
     skipped: list[dict[str, str]] = []
     by_type: Counter = Counter()
     counts = Counter()
@@ -174,18 +168,17 @@ def predict_folder(
             bar.update(len(group))
     seconds = time.perf_counter() - started
     report = {
-        "model": model_name(model), "input": str(input_dir), "output": str(output_dir), "recursive": recursive,
-        "notes_found": len(paths), "notes_up_to_date": len(paths) - len(todo),
+        **settings, "input": str(input_dir), "output": str(output_dir), "recursive": recursive,
+        "ignored_hidden": files.ignored, "notes_found": len(paths), "notes_up_to_date": len(paths) - len(todo),
         "notes_read": len(todo) - len(skipped), "notes_tagged": counts["tagged"],
         "notes_skipped": len(skipped), "skipped_by_reason": dict(sorted(Counter(s["reason"] for s in skipped).items())),
         "skipped": skipped,
         "sentences": counts["sentences"], "tokens": counts["tokens"], "entities": counts["entities"],
         "entities_by_type": dict(sorted(by_type.items())),
-        "confidence": CONFIDENCE_RULE, "min_confidence": min_confidence,
-        "entities_below_min_confidence": counts["below_min_confidence"],
+        "confidence": CONFIDENCE_RULE, "entities_below_min_confidence": counts["below_min_confidence"],
     }
     atomic_write_text(output_dir / REPORT_FILE, json.dumps(report, indent=2) + "\n")
     device = tagger.device if isinstance(tagger.device, str) else describe(tagger.device)
-    timing = {"device": device, "threads": torch_threads(), "quantized": quantize, "seconds": round(seconds, 3),
+    timing = {"device": device, "threads": torch_threads(), "seconds": round(seconds, 3),
               "sentences_per_second": round(counts["sentences"] / seconds, 1) if seconds > 0 else None}
     return {**report, "timing": timing}

@@ -31,8 +31,8 @@ def quantize_encoder(tagger: Tagger) -> Tagger:
 
     tagger.eval()
     with warnings.catch_warnings():  # torch >= 2.10 announces the move of these kernels to torchao
-        warnings.simplefilter("ignore", UserWarning)
         warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated")
+        warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor, torch\.quantize_per_channel")
         tagger.encoder = quantize_dynamic(tagger.encoder, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
     tagger.quantized = True
     return tagger

@@ -9,6 +9,7 @@ word marginals (a mean would overstate a span with one doubtful word).
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections.abc import Sequence
@@ -35,14 +36,15 @@ def load_model(
 ) -> Model:
     """The model itself, or the model saved in a folder (a Tagger, or the feature CRF baseline); a folder
     without its label set is refused. `threads` (torch's CPU threads) and `quantize` (int8 dynamic
-    quantisation of the encoder's linear layers, CPU only: `quantization.quantize_encoder`) apply to
-    Taggers; the feature CRF never imports torch."""
+    quantisation of the encoder's linear layers, CPU only: `quantization.quantize_encoder`; a model passed in
+    is copied, not changed) apply to Taggers; the feature CRF never imports torch. `device` places a model
+    loaded from a folder; a model passed in stays where it is."""
     if not isinstance(model, (str, Path)):
         if not isinstance(model, FeatureCRF):
             from clinical_ner.models.device import set_threads
 
             set_threads(threads)
-        return model if not quantize else _quantized(model)
+        return model if not quantize else _quantized(copy.deepcopy(model))  # the caller's model stays fp32
     folder = Path(model)
     if not folder.is_dir():
         raise InputError(folder, "model folder not found")

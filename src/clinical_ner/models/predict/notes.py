@@ -132,8 +132,9 @@ def predict_folder(
     recursive: bool = False,
 ) -> dict[str, Any]:
     """Tag every ``.txt`` note in `input_dir` (and its subfolders with `recursive`), or the one note it names,
-    into ``.ann`` files under `output_dir` (`ann_path`); write and return the report (module doc). `progress`:
-    a progress bar (default: when stderr is a terminal); `threads`, `quantize`: as `predict.load_model`."""
+    into ``.ann`` files under `output_dir` (`NoteFiles.ann_path`); write and return the report (module doc).
+    `progress`: a progress bar (default: when stderr is a terminal); `threads`, `quantize`: as
+    `predict.load_model`."""
     started = time.perf_counter()
     input_dir, output_dir = Path(input_dir), Path(output_dir)
     files = find_notes(input_dir, recursive, output_dir)
